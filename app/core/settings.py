@@ -1,0 +1,122 @@
+"""User settings: one JSON file in the user config dir. A bad file falls back to defaults, is kept
+aside, and the caller gets a message to show."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from app.core import paths
+from app.core.files import atomic_write_text, move_aside
+
+log = logging.getLogger(__name__)
+
+SETTINGS_VERSION = 1
+
+
+def default_threads() -> int:
+    """cores - 1, at least 1: measured here, 2 threads on 2 busy cores decoded 5-60x slower
+    (OpenMP barriers), so one core is left for the UI and speech."""
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
+@dataclass
+class DecodingSettings:
+    """Decoding as settings, not code paths: temperature 0 is greedy; top_k 0 and top_p 1.0 are
+    off; together they make tempered top-k / nucleus sampling."""
+
+    temperature: float = 0.8
+    top_k: int = 40
+    top_p: float = 0.95
+    max_tokens: int = 32
+    seed: int | None = None
+
+    def validated(self) -> DecodingSettings:
+        return DecodingSettings(
+            temperature=min(max(float(self.temperature), 0.0), 2.0),
+            top_k=max(int(self.top_k), 0),
+            top_p=min(max(float(self.top_p), 0.01), 1.0),
+            max_tokens=min(max(int(self.max_tokens), 4), 128),
+            seed=None if self.seed is None else int(self.seed),
+        )
+
+
+@dataclass
+class Settings:
+    language: str = "es"
+    model_path: str | None = None  # a user-chosen GGUF wins over the embedded model
+    gpu_layers: int = 0  # passed to n_gpu_layers; -1 offloads all layers when the build can
+    threads: int = 0  # 0 means default_threads()
+    n_candidates: int = 3
+    decoding: DecodingSettings = field(default_factory=DecodingSettings)
+
+    @property
+    def effective_threads(self) -> int:
+        return self.threads if self.threads > 0 else default_threads()
+
+
+def settings_path() -> Path:
+    return paths.config_dir() / "settings.json"
+
+
+_OPTIONAL_FIELDS = {"model_path": str, "seed": int}
+
+
+def _accepts(name: str, value: Any, default: Any) -> bool:
+    if name in _OPTIONAL_FIELDS:
+        return value is None or isinstance(value, _OPTIONAL_FIELDS[name])
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float)
+    return isinstance(value, type(default))
+
+
+def _from_dict(cls: type, data: dict[str, Any]) -> Any:
+    """Build a dataclass from `data`, keeping the default for any missing or mistyped field."""
+    obj = cls()
+    for f in fields(cls):
+        if f.name not in data:
+            continue
+        value, default = data[f.name], getattr(obj, f.name)
+        if isinstance(default, DecodingSettings):
+            if isinstance(value, dict):
+                setattr(obj, f.name, _from_dict(DecodingSettings, value).validated())
+        elif _accepts(f.name, value, default):
+            setattr(obj, f.name, value)
+        else:
+            log.warning("Setting %s=%r has the wrong type; using %r", f.name, value, default)
+    return obj
+
+
+@dataclass
+class LoadedSettings:
+    settings: Settings
+    message: str | None = None  # shown to the user once when the file could not be used
+
+
+def load_settings(path: Path | None = None) -> LoadedSettings:
+    path = path or settings_path()
+    if not path.exists():
+        return LoadedSettings(Settings())
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        kept = move_aside(path, str(exc))
+        return LoadedSettings(
+            Settings(),
+            f"The settings file could not be read ({exc}); defaults are in use. "
+            f"The old file was kept as {kept.name}.",
+        )
+    return LoadedSettings(_from_dict(Settings, data))
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    data = {"version": SETTINGS_VERSION, **asdict(settings)}
+    atomic_write_text(path or settings_path(), json.dumps(data, indent=2, ensure_ascii=False))

