@@ -1,0 +1,42 @@
+"""Boards: the model (`model`), safe storage with undo (`storage`), Open Board Format import and
+export (`obf`), and the default Spanish and English boards (`defaults/*.json`)."""
+
+from app.boards.model import (
+    CATEGORY_COLOURS,
+    Action,
+    Board,
+    BoardError,
+    BoardSet,
+    Category,
+    Cell,
+)
+from app.boards.storage import (
+    BoardFileError,
+    EditHistory,
+    LoadResult,
+    NewerVersionError,
+    load_board_set,
+    load_default_boards,
+    open_user_boards,
+    save_board_set,
+    user_boards_path,
+)
+
+__all__ = [
+    "CATEGORY_COLOURS",
+    "Action",
+    "Board",
+    "BoardError",
+    "BoardFileError",
+    "BoardSet",
+    "Category",
+    "Cell",
+    "EditHistory",
+    "LoadResult",
+    "NewerVersionError",
+    "load_board_set",
+    "load_default_boards",
+    "open_user_boards",
+    "save_board_set",
+    "user_boards_path",
+]
