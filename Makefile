@@ -39,6 +39,7 @@ format: $(VENV)/.stamp-dev
 
 bench: system-deps $(VENV)/.stamp-app
 	$(BIN)/python bench/latency.py --record docs/BENCHMARKS.md
+	$(BIN)/python bench/ui_latency.py --record docs/BENCHMARKS.md
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

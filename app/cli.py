@@ -38,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pictovoz", description="PictoVoz AAC communicator")
     parser.add_argument("--version", action="version", version=f"pictovoz {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="headless check: model, window, speech; exit 0 only if all work",
+    )
+    parser.add_argument("--self-test-out", type=Path, help="where the self-test writes files")
     sub = parser.add_subparsers(dest="command")
 
     gen = sub.add_parser("generate", help="keywords -> candidate sentences")
@@ -59,10 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _register_optional(sub: argparse._SubParsersAction) -> None:
     """Commands owned by other packages register themselves here."""
-    try:  # TEMP until app/pictograms/prefetch.py lands
-        from app.pictograms import prefetch
-    except ImportError:
-        return
+    from app.pictograms import prefetch
+
     prefetch.register(sub)
 
 
@@ -184,8 +188,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
                     except KeywordError as exc:
                         error = str(exc)
                 if error is not None:
-                    record |= {"keywords": keywords, "lang": lang_code, "candidates": [],
-                               "error": error}  # fmt: skip
+                    record |= {
+                        "keywords": keywords,
+                        "lang": lang_code,
+                        "candidates": [],
+                        "error": error,
+                    }
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 out.flush()
         finally:
@@ -253,7 +261,11 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     start = time.perf_counter()
-    if args.command == "generate":
+    if args.self_test:
+        from app.ui.selftest import run_self_test
+
+        code = run_self_test(args.self_test_out)
+    elif args.command == "generate":
         code = cmd_generate(args)
     elif args.command == "doctor":
         code = cmd_doctor(args)

@@ -28,7 +28,6 @@ from app.core.settings import DecodingSettings
 from app.generation import SentenceGenerator
 
 HERE = Path(__file__).resolve().parent
-START, END = "<!-- latency:start -->", "<!-- latency:end -->"
 TARGETS = {"first": 0.35, "all": 1.0, "rss_mb": 600.0, "load": 1.5}
 
 
@@ -111,13 +110,20 @@ def run(args: argparse.Namespace) -> str:
     return "\n".join(out)
 
 
-def record(path: Path, table: str) -> None:
+def record(
+    path: Path,
+    table: str,
+    name: str = "latency",
+    title: str = "Sentence engine latency (`bench/latency.py`)",
+) -> None:
+    """Replace the section between `<!-- name:start -->` and `<!-- name:end -->` (or add it)."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = f"{START}\n{table}\n{END}"
-    if START in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    block = f"{start}\n{table}\n{end}"
+    if start in text:
+        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
     else:
-        text = text.rstrip() + "\n\n## Sentence engine latency (`bench/latency.py`)\n\n" + block
+        text = text.rstrip() + f"\n\n## {title}\n\n" + block
     path.write_text(text.rstrip() + "\n", encoding="utf-8")
 
 

@@ -19,8 +19,18 @@ def run(*args, home, check=True):
 
 @pytest.mark.slow
 def test_generate_json(session_home, embedded_model):
-    proc = run("generate", "--lang", "es", "--json", "--seed", "3", "yo", "querer", "agua",
-               home=session_home)  # fmt: skip
+    proc = run(
+        "generate",
+        "--lang",
+        "es",
+        "--json",
+        "--seed",
+        "3",
+        "yo",
+        "querer",
+        "agua",
+        home=session_home,
+    )
     data = json.loads(proc.stdout)
     assert data["keywords"] == ["yo", "querer", "agua"] and data["lang"] == "es"
     assert len(data["candidates"]) == 3 and not data["fallback"]
@@ -48,8 +58,7 @@ def test_batch_loads_once_and_reports_bad_lines(session_home, embedded_model, tm
         '{"keywords": "hola", "lang": "fr"}\n'
     )
     out = tmp_path / "out.jsonl"
-    run("generate", "--batch", str(batch), "--output", str(out), "--lang", "es",
-        home=session_home)  # fmt: skip
+    run("generate", "--batch", str(batch), "--output", str(out), "--lang", "es", home=session_home)
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["line"] for r in records] == [1, 2, 4, 5, 6]
     assert len(records[0]["candidates"]) == 3 and records[1]["lang"] == "en"
@@ -66,8 +75,17 @@ def test_no_keywords_is_a_usage_error(session_home):
 def test_broken_model_falls_back_to_raw_keywords(session_home, tmp_path):
     bad = tmp_path / "broken.gguf"
     bad.write_bytes(b"GGUF" + b"\0" * 64)
-    proc = run("generate", "--model", str(bad), "--json", "yo", "querer", "agua",
-               home=session_home, check=False)  # fmt: skip
+    proc = run(
+        "generate",
+        "--model",
+        str(bad),
+        "--json",
+        "yo",
+        "querer",
+        "agua",
+        home=session_home,
+        check=False,
+    )
     assert proc.returncode == 1
     assert "could not load broken.gguf" in proc.stderr
     data = json.loads(proc.stdout)

@@ -72,8 +72,9 @@ def test_cancel_stops_a_request_between_tokens(generator):
         got.append(cand)
         cancel.set()  # the user tapped again
 
-    result = generator.generate("yo querer ir parque", "es", 5, on_candidate=first_then_cancel,
-                                cancel=cancel)  # fmt: skip
+    result = generator.generate(
+        "yo querer ir parque", "es", 5, on_candidate=first_then_cancel, cancel=cancel
+    )
     assert result.cancelled and len(result.candidates) == 1 == len(got)
     # The engine is usable right after a cancel, and the KV cache is consistent.
     assert_sentences(generator.generate("yo querer agua", "es"), 3)
@@ -117,9 +118,10 @@ def test_greedy_decoding_is_deterministic_and_still_diverse(generator):
 
 def test_seeded_sampling_is_reproducible(generator):
     d = DecodingSettings(temperature=1.0, top_k=20, seed=42)
-    assert generator.generate("I like music", "en", decoding=d).texts == generator.generate(
-        "I like music", "en", decoding=d
-    ).texts
+    assert (
+        generator.generate("I like music", "en", decoding=d).texts
+        == generator.generate("I like music", "en", decoding=d).texts
+    )
 
 
 def test_prefix_is_cached_between_requests(generator):

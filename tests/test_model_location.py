@@ -61,5 +61,5 @@ def test_truncated_gguf_is_refused_by_llama_cpp_with_a_clear_error(tmp_path, emb
     truncated = tmp_path / "truncated.gguf"
     with embedded_model.open("rb") as fh:
         truncated.write_bytes(fh.read(2_000_000))  # real header, tensors cut off
-    with pytest.raises(ModelLoadError, match="could not load truncated.gguf"):
+    with pytest.raises(ModelLoadError, match=r"could not load truncated\.gguf"):
         SentenceGenerator(truncated).load()

@@ -37,9 +37,18 @@ def test_corrupt_file_falls_back_to_defaults_and_is_kept_aside(tmp_path):
 
 def test_mistyped_fields_keep_their_defaults(tmp_path):
     path = tmp_path / "s.json"
-    path.write_text(json.dumps({"language": 5, "threads": "many", "gpu_layers": True,
-                                "model_path": None, "n_candidates": 4,
-                                "decoding": {"temperature": 9, "top_k": -3, "seed": 3}}))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            {
+                "language": 5,
+                "threads": "many",
+                "gpu_layers": True,
+                "model_path": None,
+                "n_candidates": 4,
+                "decoding": {"temperature": 9, "top_k": -3, "seed": 3},
+            }
+        )
+    )
     s = load_settings(path).settings
     assert (s.language, s.threads, s.gpu_layers, s.n_candidates) == ("es", 0, 0, 4)
     assert s.decoding.temperature == 2.0 and s.decoding.top_k == 0 and s.decoding.seed == 3

@@ -43,19 +43,42 @@ MARKERS: dict[Lang, Markers] = {
 
 # Time words set the tense as a marker does.
 TIME_WORDS: dict[Lang, dict[str, Tense]] = {
-    Lang.ES: {"ayer": Tense.PAST, "anoche": Tense.PAST, "antes": Tense.PAST,
-              "mañana": Tense.FUTURE, "luego": Tense.FUTURE, "después": Tense.FUTURE},
-    Lang.EN: {"yesterday": Tense.PAST, "before": Tense.PAST, "ago": Tense.PAST,
-              "tomorrow": Tense.FUTURE, "later": Tense.FUTURE, "soon": Tense.FUTURE},
-}  # fmt: skip
+    Lang.ES: {
+        "ayer": Tense.PAST,
+        "anoche": Tense.PAST,
+        "antes": Tense.PAST,
+        "mañana": Tense.FUTURE,
+        "luego": Tense.FUTURE,
+        "después": Tense.FUTURE,
+    },
+    Lang.EN: {
+        "yesterday": Tense.PAST,
+        "before": Tense.PAST,
+        "ago": Tense.PAST,
+        "tomorrow": Tense.FUTURE,
+        "later": Tense.FUTURE,
+        "soon": Tense.FUTURE,
+    },
+}
 
 SUBJECT_PRONOUNS: dict[Lang, frozenset[str]] = {
     Lang.ES: frozenset(
-        {"yo", "tú", "él", "ella", "nosotros", "nosotras", "vosotros", "ellos", "ellas", "usted",
-         "ustedes"}
+        {
+            "yo",
+            "tú",
+            "él",
+            "ella",
+            "nosotros",
+            "nosotras",
+            "vosotros",
+            "ellos",
+            "ellas",
+            "usted",
+            "ustedes",
+        }
     ),
     Lang.EN: frozenset({"I", "you", "he", "she", "it", "we", "they"}),
-}  # fmt: skip
+}
 
 # A sentence strip longer than this is not one message; the rest is dropped with a notice.
 MAX_KEYWORDS = 20

@@ -53,6 +53,11 @@ class Settings:
     threads: int = 0  # 0 means default_threads()
     n_candidates: int = 3
     decoding: DecodingSettings = field(default_factory=DecodingSettings)
+    speak_each_tile: bool = False  # off: quiet build mode
+    speech_rate: int = 0  # words per minute; 0 keeps the voice's default
+    speech_volume: float = 1.0
+    pictogram_api_url: str = "https://api.arasaac.org/api"  # tests point it at a local server
+    pictogram_downloads: bool = True  # off: only cached / bundled pictograms are shown
 
     @property
     def effective_threads(self) -> int:

@@ -177,8 +177,13 @@ class SentenceGenerator:
             raise ModelLoadError(str(exc)) from exc
         self.choice, self._runtime = choice, runtime
         self.load_s = time.perf_counter() - start
-        log.info("Loaded %s (%s, %s) in %.2f s", choice.path.name, choice.source, choice.style,
-                 self.load_s)  # fmt: skip
+        log.info(
+            "Loaded %s (%s, %s) in %.2f s",
+            choice.path.name,
+            choice.source,
+            choice.style,
+            self.load_s,
+        )
 
     def warm_up(self, lang: str | Lang = Lang.ES) -> float:
         """Evaluate the few-shot prefix now so the first tap does not pay for it."""
@@ -217,8 +222,9 @@ class SentenceGenerator:
         start = time.perf_counter()
         found: list[Candidate] = []
         with self._lock:
-            for cand in self._decode(kinput, n, (decoding or self.decoding).validated(), cancel,
-                                     stats, start):  # fmt: skip
+            for cand in self._decode(
+                kinput, n, (decoding or self.decoding).validated(), cancel, stats, start
+            ):
                 found.append(cand)
                 if on_candidate is not None:
                     on_candidate(cand)

@@ -74,5 +74,6 @@ def mentions_keywords(sentence: str, keywords: KeywordInput) -> bool:
     if not words:
         return True
     tokens = {_fold(t) for t in dedupe_key(sentence).split()}
-    return any(any(t.startswith(w[:3]) or (w.startswith(t) and len(t) >= 3) for t in tokens)
-               for w in words)  # fmt: skip
+    return any(
+        any(t.startswith(w[:3]) or (w.startswith(t) and len(t) >= 3) for t in tokens) for w in words
+    )

@@ -1,0 +1,66 @@
+"""Start the communicator: settings, boards, history, the engine, pictograms, speech, window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.boards.storage import open_user_boards
+from app.core.communicator import Communicator
+from app.core.history import PhraseStore
+from app.core.settings import Settings, load_settings
+from app.pictograms.cache import PictogramCache, bundled_dirs
+from app.pictograms.client import ArasaacClient
+from app.ui.main_window import MainWindow
+from app.ui.workers import PictogramLoader, SentenceService
+
+log = logging.getLogger(__name__)
+
+
+def make_speaker(settings: Settings):
+    """The TTS worker, or None when the speech module cannot start (the window shows text)."""
+    try:
+        from app.speech import Speaker
+    except ImportError as exc:
+        log.warning("Speech is unavailable: %s", exc)
+        return None
+    return Speaker(rate=settings.speech_rate or None, volume=settings.speech_volume)
+
+
+def build_window(*, with_model: bool = True, with_speech: bool = True) -> MainWindow:
+    loaded = load_settings()
+    settings = loaded.settings
+    boards = open_user_boards(settings.language)
+    phrases = PhraseStore.load()
+    client = ArasaacClient(base_url=settings.pictogram_api_url)
+    cache = PictogramCache(
+        client if settings.pictogram_downloads else None, fallback_dirs=bundled_dirs()
+    )
+    window = MainWindow(
+        settings,
+        Communicator(boards.board_set, speak_each_tile=settings.speak_each_tile),
+        phrases,
+        service=SentenceService.from_settings(settings) if with_model else None,
+        speaker=make_speaker(settings) if with_speech else None,
+        pictograms=PictogramLoader(cache),
+    )
+    for message in (loaded.message, boards.message, phrases.message):
+        if message:
+            window.status_label.setText(message)
+            log.warning(message)
+    return window
+
+
+def launch(argv: list[str] | None = None) -> int:
+    app = QApplication.instance() or QApplication(argv or sys.argv)
+    app.setApplicationName("PictoVoz")
+    try:
+        window = build_window()
+    except Exception as exc:  # show it instead of vanishing: the user may not see a console
+        log.exception("PictoVoz could not start")
+        QMessageBox.critical(None, "PictoVoz", f"PictoVoz could not start:\n{exc}")
+        return 1
+    window.show()
+    return app.exec()

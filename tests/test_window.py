@@ -1,0 +1,159 @@
+"""The communicator window, offscreen, with the real model (pytest-qt)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from app.boards.storage import user_boards_path
+from app.core.paths import HOME_ENV
+from app.ui.launcher import build_window
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch, embedded_model):
+    """A fresh user: own boards, history and settings; the session's model file; no network."""
+    monkeypatch.setenv(HOME_ENV, str(tmp_path))
+    (tmp_path / "config").mkdir()
+    settings = {
+        "model_path": str(embedded_model),
+        "pictogram_downloads": False,
+        "decoding": {"seed": 5},
+    }
+    (tmp_path / "config" / "settings.json").write_text(json.dumps(settings))
+    return tmp_path
+
+
+def open_window(qtbot, **kwargs):
+    window = build_window(with_speech=False, **kwargs)
+    qtbot.addWidget(window)
+    window.show()
+    if window.service is not None:
+        qtbot.waitUntil(lambda: window.model_ready, timeout=60_000)
+    return window
+
+
+def cell(window, label):
+    return next(c for _, _, c in window.comm.board.iter_cells() if c.label == label)
+
+
+def tap(qtbot, window, label):
+    tile = window.board_view.tiles[f"{window.comm.board.id}/{cell(window, label).id}"]
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+
+
+def test_taps_fill_the_strip_and_candidates_stream_in(qtbot, home):
+    w = open_window(qtbot)
+    for label in ("yo", "querer", "beber"):
+        tap(qtbot, w, label)
+    assert w.comm.strip.keywords == ["yo", "querer", "beber"]
+    assert len(w.strip_view.tiles) == 3
+    qtbot.waitUntil(lambda: w.last_result is not None and len(w.candidates) == 3, timeout=30_000)
+    assert w.candidate_list.count() == 3
+    assert w.first_candidate_latency is not None
+    texts = [w.candidate_list.item(i).text() for i in range(3)]
+    assert all(t[0].isupper() and t[-1] in ".?!" for t in texts)
+
+    w.speak_candidate(0)  # one tap on a candidate speaks it
+    assert w.spoken_label.text() == texts[0]
+    assert w.history_list.item(0).text() == texts[0]
+
+
+def test_the_ui_thread_keeps_running_while_the_model_generates(qtbot, home):
+    w = open_window(qtbot)
+    ticks = []
+    timer = QTimer(interval=5)
+    timer.timeout.connect(lambda: ticks.append(w.last_result is None))
+    timer.start()
+    tap(qtbot, w, "yo")
+    tap(qtbot, w, "tener")
+    qtbot.waitUntil(lambda: w.last_result is not None, timeout=30_000)
+    timer.stop()
+    # The event loop turned while the engine worked on its own thread.
+    assert sum(ticks) >= 3
+
+
+def test_a_new_tap_replaces_the_pending_request(qtbot, home):
+    w = open_window(qtbot)
+    tap(qtbot, w, "yo")
+    tap(qtbot, w, "querer")
+    qtbot.waitUntil(lambda: w.last_result is not None, timeout=30_000)
+    assert w.last_result.keywords == ("yo", "querer")  # only the newest strip was decoded
+
+
+def test_markers_backspace_remove_and_clear(qtbot, home):
+    w = open_window(qtbot, with_model=False)
+    tap(qtbot, w, "yo")
+    w.add_marker("past")
+    w.add_marker("question")
+    assert w.comm.strip.keywords == ["yo", "pasado", "?"]
+    w._backspace()
+    w.strip_view.remove_requested.emit(0)
+    assert w.comm.strip.keywords == ["pasado"]
+    w._clear()
+    assert w.comm.strip.empty and w.candidates == []
+
+
+def test_without_a_model_the_raw_keywords_are_offered(qtbot, home):
+    w = open_window(qtbot, with_model=False)
+    tap(qtbot, w, "yo")
+    tap(qtbot, w, "querer")
+    qtbot.waitUntil(lambda: len(w.candidates) == 1, timeout=5_000)
+    assert w.candidates[0].text == "Yo querer."
+    w.speak_best()
+    assert w.spoken_label.text() == "Yo querer."
+
+
+def test_folders_and_breadcrumb(qtbot, home):
+    w = open_window(qtbot, with_model=False)
+    folder = next(c for _, _, c in w.comm.board.iter_cells() if c.link)
+    w.press_cell(folder)
+    assert w.comm.board.id == folder.link and w.back_button.isEnabled()
+    assert " › " in w.breadcrumb.text()
+    w._go_home()
+    assert w.comm.board.id == w.comm.boards.root
+
+
+def test_history_and_favourites_survive_a_restart(qtbot, home):
+    w = open_window(qtbot, with_model=False)
+    tap(qtbot, w, "yo")
+    qtbot.waitUntil(lambda: bool(w.candidates), timeout=5_000)
+    w.speak_candidate(0)
+    w.pin_selected()
+    spoken = w.spoken_label.text()
+    w.close()
+    again = open_window(qtbot, with_model=False)
+    assert again.history_list.item(0).text() == spoken
+    assert again.favourites_list.item(0).text() == spoken
+
+
+def test_a_corrupt_board_file_does_not_crash_the_window(qtbot, home):
+    path = user_boards_path("es")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"format": "pictovoz-boards", "boards": [tru')
+    w = open_window(qtbot, with_model=False)
+    assert w.comm.board.filled()  # the default boards opened
+    assert "kept as" in w.status_label.text()
+    assert any(p.name.startswith("es.json.bad-") for p in path.parent.iterdir())
+
+
+def test_language_switch_changes_boards_and_words(qtbot, home):
+    w = open_window(qtbot, with_model=False)
+    w.switch_language()
+    assert w.lang == "en" and w.settings.language == "en"
+    assert any(c.label == "I" for _, _, c in w.comm.board.iter_cells())
+    assert w.marker_buttons["past"].text() == "past"
+
+
+def test_every_button_has_an_accessible_name(qtbot, home):
+    from PySide6.QtWidgets import QAbstractButton
+
+    w = open_window(qtbot, with_model=False)
+    unnamed = [
+        b for b in w.findChildren(QAbstractButton) if b.isVisible() and not b.accessibleName()
+    ]
+    assert unnamed == []
