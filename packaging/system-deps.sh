@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages PictoVoz needs (Qt offscreen/desktop, espeak-ng voices, a C++
-# toolchain for llama-cpp-python) when any is missing. Runs apt-get update once, only if needed.
+# toolchain for llama-cpp-python; aplay plays speech) when any is missing. Runs apt-get update
+# once, only if needed.
 set -euo pipefail
 
 pkgs=(libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
-      espeak-ng libespeak-ng1 build-essential cmake)
+      espeak-ng libespeak-ng1 alsa-utils build-essential cmake)
 # Debian's own python3.11 needs python3-venv for `python -m venv`.
 python_bin=${PYTHON:-python3.11}
 if ! "$python_bin" -c "import ensurepip" >/dev/null 2>&1; then pkgs+=(python3-venv); fi

@@ -157,3 +157,28 @@ def test_every_button_has_an_accessible_name(qtbot, home):
         b for b in w.findChildren(QAbstractButton) if b.isVisible() and not b.accessibleName()
     ]
     assert unnamed == []
+
+
+def test_a_tapped_candidate_is_spoken_by_espeak_into_a_real_wav(qtbot, home, tmp_path):
+    import wave
+
+    from app.speech import Speaker
+
+    heard = tmp_path / "heard.wav"
+    # No sound card here: the "player" keeps the WAV the speech module made and plays.
+    speaker = Speaker(player=["sh", "-c", 'cp "$1" "$0"', str(heard)])
+    w = open_window(qtbot)
+    w.speaker = speaker
+    for label in ("yo", "tener"):
+        tap(qtbot, w, label)
+    qtbot.waitUntil(
+        lambda: w.last_result is not None and w.candidate_list.count() > 0, timeout=30_000
+    )
+    item = w.candidate_list.item(0)
+    rect = w.candidate_list.visualItemRect(item)
+    qtbot.mouseClick(w.candidate_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(heard.exists, timeout=30_000)
+    with wave.open(str(heard)) as wav:
+        assert wav.getnframes() > wav.getframerate() * 0.3  # a real utterance, not silence
+    assert w.history_list.item(0).text() == item.text()
+    speaker.close()

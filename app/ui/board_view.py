@@ -28,8 +28,10 @@ class BoardView(QWidget):
     def show_board(self, board: Board) -> None:
         while self._grid.count():
             item = self._grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget()
+            if widget is not None:
+                widget.hide()  # gone from the screen now; Qt frees it later
+                widget.deleteLater()
         self.tiles.clear()
         self.board = board
         for r in range(self._grid.rowCount()):
@@ -37,9 +39,12 @@ class BoardView(QWidget):
         for c in range(self._grid.columnCount()):
             self._grid.setColumnStretch(c, 0)
         for row, col, cell in board.iter_cells():
-            desc = cell.label if cell.link is None else f"{cell.label}: open folder"
-            tile = Tile(cell.label, cell.background, description=desc, parent=self)
-            tile.clicked.connect(lambda _=False, c=cell: self.cell_pressed.emit(c))
+            folder = cell.link is not None
+            desc = f"{cell.label}: open folder" if folder else cell.label
+            label = f"{cell.label} ▸" if folder else cell.label  # folders look like folders
+            tile = Tile(label, cell.background, description=desc, parent=self)
+            tile.setAccessibleName(cell.label)
+            tile.clicked.connect(lambda *_, c=cell: self.cell_pressed.emit(c))
             self._grid.addWidget(tile, row, col)
             self.tiles[cell_key(board, cell)] = tile
         for r in range(board.rows):

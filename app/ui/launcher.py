@@ -26,7 +26,8 @@ def make_speaker(settings: Settings):
     except ImportError as exc:
         log.warning("Speech is unavailable: %s", exc)
         return None
-    return Speaker(rate=settings.speech_rate or None, volume=settings.speech_volume)
+    options = {"rate": settings.speech_rate} if settings.speech_rate > 0 else {}
+    return Speaker(volume=settings.speech_volume, **options)
 
 
 def build_window(*, with_model: bool = True, with_speech: bool = True) -> MainWindow:

@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
             b = QPushButton()
             b.setMinimumHeight(44)
             b.setStyleSheet(f"background: {MARKER_GREY}; font-size: 13pt; font-weight: bold;")
-            b.clicked.connect(lambda _=False, k=key: self.add_marker(k))
+            b.clicked.connect(lambda *_, k=key: self.add_marker(k))
             self.marker_row.addWidget(b)
             self.marker_buttons[key] = b
         outer.addLayout(self.marker_row)
@@ -210,9 +210,7 @@ class MainWindow(QMainWindow):
         else:
             self.status_label.setText(text(self.lang, "no_model"))
         if self.pictograms is not None:
-            self.pictograms.ready.connect(self._picture_ready)
-        if self.speaker is not None and not getattr(self.speaker, "available", True):
-            self.spoken_label.setText(text(self.lang, "no_tts"))
+            self.pictograms.on_ready = self._picture_ready
 
     # --- rendering -----------------------------------------------------------------------------
     @property
@@ -387,8 +385,13 @@ class MainWindow(QMainWindow):
     # --- speech, history, favourites -----------------------------------------------------------
     def _say(self, sentence: str, *, record: bool = True, keywords: tuple[str, ...] = ()) -> None:
         self.spoken_label.setText(sentence)  # always on screen, large: speech may be unavailable
-        if self.speaker is not None and getattr(self.speaker, "available", True):
-            self.speaker.say(sentence, self.lang)
+        if self.speaker is not None:
+            if self.speaker.available is False:  # None: still starting; it queues the request
+                self.status_label.setText(
+                    f"{text(self.lang, 'no_tts')} ({self.speaker.unavailable_reason})"
+                )
+            else:
+                self.speaker.say(sentence, self.lang, interrupt=True)
         if record:
             self.phrases.add_spoken(sentence, self.lang, keywords)
             self.render_phrases()
@@ -442,7 +445,8 @@ class MainWindow(QMainWindow):
         loaded = open_user_boards(new_lang)
         self.comm.replace_boards(loaded.board_set)
         self.comm.strip.clear()
-        self.candidates = []
+        self.candidates, self.last_result = [], None
+        self.spoken_label.clear()
         self.settings.language = new_lang
         save_settings(self.settings, self._settings_path)
         if self.service is not None:
@@ -451,9 +455,7 @@ class MainWindow(QMainWindow):
         if loaded.message:
             self.status_label.setText(loaded.message)
 
-    def _picture_ready(self, key: str, found_id: int, found_path: str) -> None:
-        pictogram_id = found_id if found_id >= 0 else None
-        path = found_path or None
+    def _picture_ready(self, key: str, pictogram_id: int | None, path) -> None:
         board_id, _, cell_id = key.partition("/")
         board = self.comm.boards.boards.get(board_id)
         cell = board.find_cell(cell_id) if board else None

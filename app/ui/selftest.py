@@ -65,8 +65,9 @@ def _check_speech(out_dir: Path, report: Callable[[bool, str], None]) -> bool:
     from app.speech import Speaker
 
     wav = out_dir / "self-test-speech.wav"
-    speaker = Speaker()
+    speaker = Speaker(player=())  # no playback: the self-test only writes the WAV
     try:
+        speaker.wait_ready(30)
         if not speaker.available:
             report(False, f"speech: {speaker.unavailable_reason}")
             return False

@@ -27,8 +27,10 @@ class StripView(QScrollArea):
     def show_strip(self, strip: SentenceStrip, hint: str, pictures: dict[int, str]) -> None:
         while self._row.count():
             item = self._row.takeAt(0)
-            if item.widget() is not None and item.widget() is not self._hint:
-                item.widget().deleteLater()
+            widget = item.widget()
+            if widget is not None and widget is not self._hint:
+                widget.hide()  # gone from the screen now; Qt frees it later
+                widget.deleteLater()
         self.tiles = []
         if strip.empty:
             self._hint.setText(hint)
@@ -47,7 +49,7 @@ class StripView(QScrollArea):
             tile.setFixedSize(90, 90)
             if item.pictogram_id is not None:
                 tile.set_picture(pictures.get(item.pictogram_id))
-            tile.clicked.connect(lambda _=False, idx=i: self.remove_requested.emit(idx))
+            tile.clicked.connect(lambda *_, idx=i: self.remove_requested.emit(idx))
             self._row.addWidget(tile)
             self.tiles.append(tile)
         self._row.addStretch(1)

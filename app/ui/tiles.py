@@ -26,7 +26,7 @@ class Tile(QToolButton):
         *,
         description: str = "",
         parent: QWidget | None = None,
-        font_pt: int = 11,
+        font_pt: int = 10,
     ) -> None:
         super().__init__(parent)
         self.setText(label)

@@ -159,14 +159,14 @@ class SentenceService(QObject):
 
 # --- pictograms -----------------------------------------------------------------------------------
 class PictogramLoader(QObject):
-    """Finds and fetches pictograms on two worker threads; never blocks the GUI thread. Results
-    come back through the `ready` signal, delivered on the GUI thread."""
-
-    ready = Signal(str, int, str)  # cell key, pictogram id (-1: none found), image path ("": none)
+    """Finds and fetches pictograms on two worker threads; never blocks the GUI thread. Each
+    result is handed to `on_ready(cell key, pictogram id or None, image path or None)` on the GUI
+    thread (a plain callback: a Qt signal here crashed PySide6 6.12 at exit after re-renders)."""
 
     def __init__(self, cache, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.cache = cache
+        self.on_ready = lambda key, pictogram_id, path: None
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pictograms")
         self._inbox = MainThreadInbox(self)
         self._generation = 0  # bumped by clear_pending: older jobs return without working
@@ -195,7 +195,10 @@ class PictogramLoader(QObject):
         except Exception:  # a broken cache entry must not end the worker
             log.exception("Pictogram for %r failed", text)
             pid, path = pictogram_id, None
-        self._inbox.post(self.ready.emit, key, -1 if pid is None else int(pid), str(path or ""))
+        self._inbox.post(self._deliver, key, pid, path)
+
+    def _deliver(self, key: str, pictogram_id: int | None, path) -> None:
+        self.on_ready(key, pictogram_id, path)
 
     def clear_pending(self) -> None:
         self._generation += 1
