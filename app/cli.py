@@ -22,7 +22,9 @@ def _add_engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="a GGUF file (default: the embedded model)")
     p.add_argument("--style", choices=["few-shot", "finetuned"], help="prompt style for --model")
     p.add_argument("--threads", type=int, help="CPU threads (default: cores - 1)")
-    p.add_argument("--gpu-layers", type=int, help="layers to offload to the GPU (-1: all)")
+    p.add_argument(
+        "--gpu-layers", type=int, help="layers to offload to the GPU (0: CPU, -1: all, -2: auto)"
+    )
 
 
 def _add_decoding_args(p: argparse.ArgumentParser) -> None:
@@ -65,9 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _register_optional(sub: argparse._SubParsersAction) -> None:
     """Commands owned by other packages register themselves here."""
+    from app.generation import models
     from app.pictograms import prefetch
 
     prefetch.register(sub)
+    models.register(sub)
 
 
 # --- generate -----------------------------------------------------------------------------------
@@ -218,6 +222,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 # --- doctor -------------------------------------------------------------------------------------
 def cmd_doctor(args: argparse.Namespace) -> int:
     from app.generation import ModelLoadError
+    from app.generation.gpu import decide_gpu_layers
     from app.generation.llama_runtime import supports_gpu_offload, system_info
     from app.generation.model_location import ModelNotFoundError, locate_model
 
@@ -228,7 +233,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         f"settings: {settings_path()}" + (f" ({loaded.message})" if loaded.message else ""),
         f"threads: {args.threads or settings.effective_threads}",
         f"gpu offload supported by this llama.cpp build: {supports_gpu_offload()}",
-        f"gpu layers: {settings.gpu_layers if args.gpu_layers is None else args.gpu_layers}",
+        "gpu: "
+        + decide_gpu_layers(
+            settings.gpu_layers if args.gpu_layers is None else args.gpu_layers
+        ).describe(),
         f"llama.cpp: {system_info()}",
     ]
     status = 0
@@ -244,7 +252,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         generator = _make_generator(args)
         try:
             generator.load()
-            lines.append(f"model loads in {generator.load_s:.2f} s")
+            lines.append(f"model loads in {generator.load_s:.2f} s on {generator.gpu.describe()}")
+            lines.append(f"model style: {generator.style}")
             lines.append(f"few-shot prefix evaluated in {generator.warm_up():.2f} s")
         except ModelLoadError as exc:
             lines.append(f"model load FAILED: {exc}")

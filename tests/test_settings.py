@@ -50,7 +50,7 @@ def test_mistyped_fields_keep_their_defaults(tmp_path):
         )
     )
     s = load_settings(path).settings
-    assert (s.language, s.threads, s.gpu_layers, s.n_candidates) == ("es", 0, 0, 4)
+    assert (s.language, s.threads, s.gpu_layers, s.n_candidates) == ("es", 0, -2, 4)
     assert s.decoding.temperature == 2.0 and s.decoding.top_k == 0 and s.decoding.seed == 3
 
 

@@ -16,6 +16,9 @@ from app.core.files import atomic_write_text, move_aside
 log = logging.getLogger(__name__)
 
 SETTINGS_VERSION = 1
+# gpu_layers: 0 = CPU, N = N layers, -1 = all layers, -2 = auto (all when the llama.cpp build can
+# offload, else CPU; a failed GPU load retries on the CPU). See app/generation/gpu.py.
+GPU_LAYERS_AUTO = -2
 
 
 def default_threads() -> int:
@@ -49,7 +52,8 @@ class DecodingSettings:
 class Settings:
     language: str = "es"
     model_path: str | None = None  # a user-chosen GGUF wins over the embedded model
-    gpu_layers: int = 0  # passed to n_gpu_layers; -1 offloads all layers when the build can
+    model_style: str | None = None  # prompt style of model_path ("few-shot" or "finetuned")
+    gpu_layers: int = GPU_LAYERS_AUTO  # 0 CPU, N layers, -1 all, -2 auto: app/generation/gpu.py
     threads: int = 0  # 0 means default_threads()
     n_candidates: int = 3
     decoding: DecodingSettings = field(default_factory=DecodingSettings)
@@ -68,7 +72,7 @@ def settings_path() -> Path:
     return paths.config_dir() / "settings.json"
 
 
-_OPTIONAL_FIELDS = {"model_path": str, "seed": int}
+_OPTIONAL_FIELDS = {"model_path": str, "model_style": str, "seed": int}
 
 
 def _accepts(name: str, value: Any, default: Any) -> bool:

@@ -23,6 +23,7 @@ import numpy as np
 from app.core.keywords import KeywordInput, Lang, parse_lang, prepare_keywords
 from app.core.settings import DecodingSettings, Settings, default_threads
 from app.generation.candidates import Candidate, GenerationResult, rank
+from app.generation.gpu import GpuDecision, load_with_fallback
 from app.generation.llama_runtime import LlamaRuntime, RuntimeLoadError, StepItem
 from app.generation.model_location import ModelChoice, ModelNotFoundError, locate_model
 from app.generation.prompts import PromptStyle, build_prompt, few_shot_prefix
@@ -95,6 +96,15 @@ def fallback_result(
     )
 
 
+def _style_or_none(value: str | None) -> PromptStyle | None:
+    """A prompt style from the settings file; an unknown value is guessed again."""
+    try:
+        return PromptStyle(value) if value else None
+    except ValueError:
+        log.warning("Unknown model_style %r in the settings; guessing it from the model", value)
+        return None
+
+
 class SentenceGenerator:
     """Load a GGUF once, then `generate(keywords, lang) -> GenerationResult`.
 
@@ -126,6 +136,7 @@ class SentenceGenerator:
         self.verbose = verbose
         self.choice: ModelChoice | None = None
         self.load_s: float | None = None
+        self.gpu: GpuDecision | None = None  # where the loaded model runs, and why
         self._runtime: LlamaRuntime | None = None
         self._lock = threading.Lock()
 
@@ -133,6 +144,8 @@ class SentenceGenerator:
     def from_settings(cls, settings: Settings) -> SentenceGenerator:
         return cls(
             settings.model_path,
+            # the style `pictovoz models use` recorded for model_path
+            style=_style_or_none(settings.model_style) if settings.model_path else None,
             threads=settings.effective_threads,
             gpu_layers=settings.gpu_layers,
             n_candidates=settings.n_candidates,
@@ -164,25 +177,36 @@ class SentenceGenerator:
                     )
             else:
                 choice = locate_model(None, self._style)
-            runtime = LlamaRuntime(
-                choice.path,
-                threads=self.threads,
-                gpu_layers=self.gpu_layers,
-                n_ctx=self.n_ctx,
-                n_seq=CANDIDATE_SEQ + 1,
-                adapter=choice.adapter,
-                verbose=self.verbose,
+            if self._style is None and choice.source == "user":  # registry / metadata
+                from app.generation.models import prompt_style_for
+
+                choice = ModelChoice(
+                    choice.path, prompt_style_for(choice.path), choice.source, choice.adapter
+                )
+            # gpu_layers auto, and a CPU retry when a GPU load fails (gpu.py)
+            runtime, self.gpu = load_with_fallback(
+                lambda n_gpu_layers: LlamaRuntime(
+                    choice.path,
+                    threads=self.threads,
+                    gpu_layers=n_gpu_layers,
+                    n_ctx=self.n_ctx,
+                    n_seq=CANDIDATE_SEQ + 1,
+                    adapter=choice.adapter,
+                    verbose=self.verbose,
+                ),
+                self.gpu_layers,
             )
         except (ModelNotFoundError, RuntimeLoadError) as exc:
             raise ModelLoadError(str(exc)) from exc
         self.choice, self._runtime = choice, runtime
         self.load_s = time.perf_counter() - start
         log.info(
-            "Loaded %s (%s, %s) in %.2f s",
+            "Loaded %s (%s, %s) in %.2f s on %s",
             choice.path.name,
             choice.source,
             choice.style,
             self.load_s,
+            self.gpu.describe(),
         )
 
     def warm_up(self, lang: str | Lang = Lang.ES) -> float:
