@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
 
-.PHONY: run test lint format bench system-deps clean
+.PHONY: run test lint format bench system-deps clean train
 
 system-deps:
 	PYTHON=$(PYTHON) bash packaging/system-deps.sh
@@ -17,8 +17,11 @@ $(VENV)/.stamp-app: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# The tests cover training too (on a tiny model), so they need the [train] extra. torch is
+# installed first with its exact pin: any other spec pulls gigabytes of CUDA packages.
 $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet "torch==2.13.0"
+	$(BIN)/pip install --quiet -e ".[dev,train]"
 	touch $@
 
 run: system-deps $(VENV)/.stamp-app
@@ -41,5 +44,22 @@ bench: system-deps $(VENV)/.stamp-app
 	$(BIN)/python bench/latency.py --record docs/BENCHMARKS.md
 	$(BIN)/python bench/ui_latency.py --record docs/BENCHMARKS.md
 
+# The shipped adapter: corpus -> fine-tune (about an hour on 2 cores) -> models/ -> report.
+train: system-deps $(VENV)/.stamp-dev
+	$(BIN)/pictovoz-train prepare
+	$(BIN)/pictovoz-train train
+	$(BIN)/pictovoz-train merge
+	$(BIN)/pictovoz-train evaluate
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+
+# --- offline installer (PyInstaller one-folder bundle; see packaging/README.md) ----------------
+.PHONY: package package-test
+
+package: system-deps $(VENV)/.stamp-app
+	$(BIN)/pip install --quiet "pyinstaller==6.*"
+	bash packaging/build.sh
+
+package-test: package
+	bash packaging/test_bundle.sh dist/pictovoz

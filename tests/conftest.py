@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.core.paths import HOME_ENV
+from app.generation.model_location import MODELS_DIR_ENV
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -22,8 +23,13 @@ def session_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(session_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _isolated_home(
+    session_home: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     monkeypatch.setenv(HOME_ENV, str(session_home))
+    # Tests see no shipped adapter unless they put one there: the repo's `models/` must not
+    # change what the engine tests measure (the first-run merge has its own tests).
+    monkeypatch.setenv(MODELS_DIR_ENV, str(tmp_path_factory.getbasetemp() / "no-adapter"))
     return session_home
 
 

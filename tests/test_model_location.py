@@ -63,3 +63,49 @@ def test_truncated_gguf_is_refused_by_llama_cpp_with_a_clear_error(tmp_path, emb
         truncated.write_bytes(fh.read(2_000_000))  # real header, tensors cut off
     with pytest.raises(ModelLoadError, match=r"could not load truncated\.gguf"):
         SentenceGenerator(truncated).load()
+
+
+def _tiny_adapter(seed: float = 0.01):
+    """A rank-2 adapter on one real Gemma tensor: enough to exercise the first-run merge."""
+    import numpy as np
+
+    from app.generation.lora import LoraAdapter
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(scale=seed, size=(2, 640)).astype(np.float32)
+    b = rng.normal(scale=seed, size=(1024, 2)).astype(np.float32)
+    return LoraAdapter(4.0, {"blk.0.attn_q.weight": (a, b)}, {"prompt_format": "finetuned"})
+
+
+def test_shipped_adapter_is_merged_once_on_first_run(tmp_path, monkeypatch, embedded_model):
+    from app.generation.lora import write_lora_gguf
+    from app.generation.model_location import ADAPTER_NAME, MODELS_DIR_ENV
+
+    monkeypatch.setenv(MODELS_DIR_ENV, str(tmp_path))
+    write_lora_gguf(tmp_path / ADAPTER_NAME, _tiny_adapter())
+    merged = paths.models_dir() / MERGED_MODEL_NAME
+    try:
+        choice = locate_model()
+        assert choice.path == merged and choice.style is PromptStyle.FINETUNED
+        assert merged.read_bytes()[:4] == b"GGUF"
+        stamp = merged.stat().st_mtime_ns
+        assert locate_model().path == merged and merged.stat().st_mtime_ns == stamp  # no re-merge
+        write_lora_gguf(tmp_path / ADAPTER_NAME, _tiny_adapter(0.02))  # a new adapter ships
+        locate_model()
+        assert merged.stat().st_mtime_ns != stamp
+        gen = SentenceGenerator()  # the merged file loads in llama.cpp and answers
+        gen.load()
+        assert gen.choice.source == "merged" and gen.generate("yo querer agua", "es", 1).candidates
+        gen.close()
+    finally:
+        merged.unlink(missing_ok=True)
+
+
+def test_a_broken_adapter_falls_back_to_the_base_model(tmp_path, monkeypatch, embedded_model):
+    from app.generation.model_location import ADAPTER_NAME, MODELS_DIR_ENV
+
+    monkeypatch.setenv(MODELS_DIR_ENV, str(tmp_path))
+    (tmp_path / ADAPTER_NAME).write_bytes(b"GGUF" + b"\0" * 100)
+    choice = locate_model()
+    assert choice.source == "embedded" and choice.style is PromptStyle.FEW_SHOT
+    assert choice.adapter is None

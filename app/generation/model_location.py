@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core import paths
+from app.generation.lora import LoraError, ensure_merged
 from app.generation.prompts import PromptStyle
 
 log = logging.getLogger(__name__)
@@ -91,10 +92,18 @@ def locate_model(
             raise ModelNotFoundError(f"The chosen model file does not exist: {path}")
         return ModelChoice(path, style or PromptStyle.FEW_SHOT, "user")
     merged = paths.models_dir() / MERGED_MODEL_NAME
-    if merged.is_file():
-        return ModelChoice(merged, style or PromptStyle.FINETUNED, "merged")
     base = embedded_model_path()
     adapter = bundled_models_dir() / ADAPTER_NAME
     if adapter.is_file():
-        return ModelChoice(base, style or PromptStyle.FINETUNED, "embedded", adapter=adapter)
+        # First run (or a new adapter): merge it into the base once, numpy + gguf-py only.
+        try:
+            ensure_merged(base, adapter, merged)
+        except LoraError as exc:  # a broken adapter: the base model still works
+            log.warning("The adapter %s is unusable (%s); using the base model", adapter, exc)
+            return ModelChoice(base, style or PromptStyle.FEW_SHOT, "embedded")
+        except OSError as exc:  # e.g. a full disk: llama.cpp can apply the adapter at load time
+            log.warning("Merging the adapter failed (%s); applying it at load time instead", exc)
+            return ModelChoice(base, style or PromptStyle.FINETUNED, "embedded", adapter=adapter)
+    if merged.is_file():
+        return ModelChoice(merged, style or PromptStyle.FINETUNED, "merged")
     return ModelChoice(base, style or PromptStyle.FEW_SHOT, "embedded")
