@@ -33,6 +33,15 @@ def _isolated_home(
     return session_home
 
 
+@pytest.fixture
+def server():
+    """A real ARASAAC-shaped HTTP server on 127.0.0.1 (tests/arasaac_server.py)."""
+    from arasaac_server import FakeArasaac
+
+    with FakeArasaac() as s:
+        yield s
+
+
 @pytest.fixture(scope="session")
 def embedded_model(session_home: Path) -> Path:
     from app.generation.model_location import embedded_model_path

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from arasaac_server import FakeArasaac, make_png
+from arasaac_server import make_png
 
 from app.pictograms.cache import INDEX_NAME, PictogramCache, default_cache_root
 from app.pictograms.client import (
@@ -21,12 +21,6 @@ from app.pictograms.client import (
 )
 
 TIMEOUT = 0.3
-
-
-@pytest.fixture
-def server():
-    with FakeArasaac() as s:
-        yield s
 
 
 @pytest.fixture

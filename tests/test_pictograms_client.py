@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from arasaac_server import FakeArasaac, free_port, make_png, picto
+from arasaac_server import free_port, make_png, picto
 
 from app.pictograms.client import (
     ArasaacBadResponse,
@@ -24,12 +24,6 @@ from app.pictograms.client import (
 )
 
 TIMEOUT = 0.4
-
-
-@pytest.fixture
-def server():
-    with FakeArasaac() as s:
-        yield s
 
 
 @pytest.fixture

@@ -6,19 +6,13 @@ import argparse
 import threading
 
 import pytest
-from arasaac_server import FakeArasaac, free_port
+from arasaac_server import free_port
 
 from app.boards.model import Action, Board, BoardSet, Category, Cell
 from app.boards.storage import read_board_set, save_board_set
 from app.pictograms import prefetch
 from app.pictograms.cache import PictogramCache
 from app.pictograms.client import ArasaacClient, ImageOptions
-
-
-@pytest.fixture
-def server():
-    with FakeArasaac() as s:
-        yield s
 
 
 @pytest.fixture
