@@ -1,0 +1,48 @@
+"""Prefetching from the window's progress dialog against the local ARASAAC server."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+
+from app.boards.model import Board, BoardSet, Category, Cell
+from app.pictograms.cache import PictogramCache
+from app.pictograms.client import ArasaacClient
+from app.ui.prefetch_dialog import PrefetchDialog
+
+
+def board_set() -> BoardSet:
+    home = Board(id="home", name="Inicio", rows=1, columns=3, lang="es")
+    home.cells[:3] = [
+        Cell(id="yo", label="yo", category=Category.PEOPLE),
+        Cell(id="comer", label="comer", category=Category.VERBS),
+        Cell(id="agua", label="agua"),
+    ]
+    return BoardSet(name="Test", lang="es", root="home", boards={"home": home})
+
+
+def test_dialog_downloads_the_pictograms_and_reports(qtbot, server, tmp_path):
+    bs = board_set()
+    done = []
+    with ArasaacClient(server.base_url, timeout=0.5, retries=1, backoff=0) as client:
+        cache = PictogramCache(client, tmp_path / "cache")
+        dialog = PrefetchDialog(bs, cache, done.append)
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: bool(done), timeout=20_000)
+    report = done[0]
+    assert report.total == 3 and report.complete
+    assert report.downloaded + report.cached >= 1
+    ids = [c.pictogram_id for c in bs.home.filled()]
+    assert all(i is not None for i in ids)  # resolved ids are remembered in the cells
+    assert all(cache.cached_image_path(i) is not None for i in ids)
+    assert "downloaded" in dialog.labelText()
+
+
+def test_cancel_stops_early_and_keeps_what_was_fetched(qtbot, server, tmp_path):
+    server.fail("slow")  # every answer takes a second: the cancel lands mid-run
+    done = []
+    with ArasaacClient(server.base_url, timeout=2.0, retries=0, backoff=0) as client:
+        dialog = PrefetchDialog(board_set(), PictogramCache(client, tmp_path / "c"), done.append)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.mouseClick(dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(done), timeout=20_000)
+    assert done[0].stopped is not None
