@@ -46,3 +46,25 @@ def test_cancel_stops_early_and_keeps_what_was_fetched(qtbot, server, tmp_path):
         qtbot.mouseClick(dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: bool(done), timeout=20_000)
     assert done[0].stopped is not None
+
+
+def test_caregiver_menu_prefetches_the_open_boards(qtbot, server, tmp_path, monkeypatch):
+    """From the window's caregiver menu: ids found are stored in the user's boards."""
+    import json
+
+    from app.boards.storage import read_board_set, user_boards_path
+    from app.core.paths import HOME_ENV
+    from app.ui.launcher import build_window
+
+    monkeypatch.setenv(HOME_ENV, str(tmp_path))
+    (tmp_path / "config").mkdir()
+    settings = {"pictogram_api_url": server.base_url}
+    (tmp_path / "config" / "settings.json").write_text(json.dumps(settings))
+    w = build_window(with_model=False, with_speech=False)
+    qtbot.addWidget(w)
+    w.pictograms.cache.client.timeout = 0.5
+    dialog = w.caregiver.show_prefetch()
+    qtbot.waitUntil(lambda: w.caregiver.prefetch_dialog is None, timeout=60_000)
+    assert dialog.report is not None and dialog.report.resolved > 0
+    saved = read_board_set(user_boards_path("es"))
+    assert any(c.pictogram_id is not None for _, c in saved.iter_cells())

@@ -62,6 +62,21 @@ class Settings:
     speech_volume: float = 1.0
     pictogram_api_url: str = "https://api.arasaac.org/api"  # tests point it at a local server
     pictogram_downloads: bool = True  # off: only cached / bundled pictograms are shown
+    # --- speech, look and access ---
+    voices: dict[str, str] = field(default_factory=dict)  # language -> voice id; none: best match
+    high_contrast: bool = False  # black background, white text, thick yellow focus frames
+    large_text: bool = False
+    zoom: int = 100  # percent, scales tiles and text (50-300)
+    scan_mode: str = "off"  # "off", "row-column" or "linear"
+    scan_switches: int = 1  # 1: the highlight moves by itself; 2: one key moves, one selects
+    scan_interval_ms: int = 1200  # one-switch auto-advance step
+    scan_select_key: str = "Space"  # QKeySequence text
+    scan_next_key: str = "Return"  # the second switch (two-switch scanning only)
+    dwell: bool = False  # select what the pointer rests on (head / eye pointers)
+    dwell_ms: int = 1000
+    caregiver_lock: str = "arithmetic"  # "hold", "arithmetic" or "pin": see app/core/lock.py
+    caregiver_pin: str = ""  # digits; only keeps users out by accident, it is not a password
+    lock_hold_ms: int = 3000
 
     @property
     def effective_threads(self) -> int:
@@ -73,11 +88,29 @@ def settings_path() -> Path:
 
 
 _OPTIONAL_FIELDS = {"model_path": str, "model_style": str, "seed": int}
+SCAN_MODES = ("off", "row-column", "linear")
+LOCK_MODES = ("hold", "arithmetic", "pin")
+# Text settings with a fixed set of values, and numbers with a sensible range: a value outside
+# keeps the default (text) or is clamped (numbers), so a hand-edited file cannot break the app.
+_CHOICES: dict[str, tuple[str, ...]] = {"scan_mode": SCAN_MODES, "caregiver_lock": LOCK_MODES}
+_RANGES: dict[str, tuple[int, int]] = {
+    "zoom": (50, 300),
+    "scan_switches": (1, 2),
+    "scan_interval_ms": (200, 10_000),
+    "dwell_ms": (200, 10_000),
+    "lock_hold_ms": (1000, 10_000),
+}
 
 
 def _accepts(name: str, value: Any, default: Any) -> bool:
     if name in _OPTIONAL_FIELDS:
         return value is None or isinstance(value, _OPTIONAL_FIELDS[name])
+    if name in _CHOICES:
+        return value in _CHOICES[name]
+    if isinstance(default, dict):
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        )
     if isinstance(default, bool) or isinstance(value, bool):
         return isinstance(default, bool) and isinstance(value, bool)
     if isinstance(default, float):
@@ -96,6 +129,9 @@ def _from_dict(cls: type, data: dict[str, Any]) -> Any:
             if isinstance(value, dict):
                 setattr(obj, f.name, _from_dict(DecodingSettings, value).validated())
         elif _accepts(f.name, value, default):
+            if f.name in _RANGES:
+                low, high = _RANGES[f.name]
+                value = min(max(value, low), high)
             setattr(obj, f.name, value)
         else:
             log.warning("Setting %s=%r has the wrong type; using %r", f.name, value, default)

@@ -27,7 +27,8 @@ def make_speaker(settings: Settings):
         log.warning("Speech is unavailable: %s", exc)
         return None
     options = {"rate": settings.speech_rate} if settings.speech_rate > 0 else {}
-    return Speaker(volume=settings.speech_volume, **options)
+    # the voice chosen per language in the settings dialog
+    return Speaker(volume=settings.speech_volume, voice_ids=settings.voices, **options)
 
 
 def build_window(*, with_model: bool = True, with_speech: bool = True) -> MainWindow:

@@ -30,7 +30,9 @@ from app.core.keywords import MARKERS, KeywordError, Lang, prepare_keywords
 from app.core.settings import Settings, save_settings
 from app.core.strip import StripItem
 from app.generation import Candidate, GenerationResult, fallback_result
+from app.ui.access import AccessController  # theme, scanning, dwell
 from app.ui.board_view import BoardView, cell_key
+from app.ui.caregiver import CaregiverMenu  # settings, edit mode, lock
 from app.ui.strip_view import StripView
 from app.ui.texts import text
 
@@ -78,8 +80,12 @@ class MainWindow(QMainWindow):
             if helper is not None:
                 helper.setParent(self)  # Qt deletes them with the window, in a known order
         self._build()
+        # Access features and the caregiver menu live in their own modules.
+        self.access = AccessController(self)
+        self.caregiver = CaregiverMenu(self)
         self._connect_services()
         self.render_all()
+        self.access.apply()
 
     # --- construction --------------------------------------------------------------------------
     def _build(self) -> None:
@@ -236,6 +242,7 @@ class MainWindow(QMainWindow):
         self.side_tabs.setTabText(0, text(lang, "favourites"))
         self.side_tabs.setTabText(1, text(lang, "history"))
         self.quiet_action.setText(text(lang, "quiet"))
+        self.caregiver.render()
         self.attribution.setText(text(lang, "attribution"))
         self.render_board()
         self.render_strip()
@@ -247,6 +254,7 @@ class MainWindow(QMainWindow):
         self.board_view.show_board(board)
         self.breadcrumb.setText(" › ".join(b.name for b in self.comm.breadcrumb))
         self.back_button.setEnabled(len(self.comm.path) > 1)
+        self.access.board_rendered()  # theme the new tiles, rescan
         if self.pictograms is not None:
             for _, _, cell in board.iter_cells():
                 self.pictograms.request(
@@ -259,6 +267,7 @@ class MainWindow(QMainWindow):
 
     def render_strip(self) -> None:
         self.strip_view.show_strip(self.comm.strip, text(self.lang, "strip_hint"), self._pictures)
+        self.access.strip_rendered()
 
     def render_candidates(self) -> None:
         self.candidate_list.clear()
@@ -268,6 +277,7 @@ class MainWindow(QMainWindow):
             self.candidate_list.addItem(item)
         if self.candidates:
             self.candidate_list.setCurrentRow(0)
+        self.access.candidates_rendered()  # the sentence row is scanned
 
     def render_phrases(self) -> None:
         for lst, phrases in (
@@ -477,7 +487,13 @@ class MainWindow(QMainWindow):
         except (OSError, ValueError) as exc:
             log.warning("Could not save boards: %s", exc)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.access.resized()  # the highlight layer covers the window
+
     def closeEvent(self, event) -> None:
+        self.caregiver.close()
+        self.access.shutdown()
         self.save_boards()
         if self.service is not None:
             self.service.shutdown()
