@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.core.settings import DecodingSettings
 from app.generation import SentenceGenerator
+from app.generation.prompts import PromptStyle
 
 HERE = Path(__file__).resolve().parent
 TARGETS = {"first": 0.35, "all": 1.0, "rss_mb": 600.0, "load": 1.5}
@@ -55,7 +56,12 @@ def machine() -> str:
 
 def run(args: argparse.Namespace) -> str:
     lists = json.loads((HERE / "keyword_lists.json").read_text(encoding="utf-8"))
-    gen = SentenceGenerator(threads=args.threads, decoding=DecodingSettings(seed=args.seed))
+    gen = SentenceGenerator(
+        args.model,
+        style=PromptStyle(args.style) if args.style else None,
+        threads=args.threads,
+        decoding=DecodingSettings(seed=args.seed),
+    )
     gen.load()
     rows = []
     for lang, items in lists.items():
@@ -133,13 +139,17 @@ def main() -> int:
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--model", type=Path, help="a GGUF (default: what the app would load)")
+    p.add_argument("--style", choices=["few-shot", "finetuned"], help="prompt style for --model")
+    p.add_argument("--section", default="latency", help="name of the section to replace")
     args = p.parse_args()
     start = time.perf_counter()
     table = run(args)
     print(table)
     print(f"\n(benchmark took {time.perf_counter() - start:.1f} s)")
     if args.record:
-        record(args.record, table)
+        title = f"Sentence engine latency (`bench/latency.py`, {args.section})"
+        record(args.record, table, args.section, title)
     return 0
 
 
