@@ -23,7 +23,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.core.settings import load_settings, save_settings
-from app.ui.launcher import build_window
+from app.ui.launcher import build_window, dispose
 from app.ui.main_window import DEBOUNCE_MS
 from bench.latency import machine, pct, record
 
@@ -66,7 +66,7 @@ def main() -> int:
             gaps.append(now - last[0])
             last[0] = now
 
-        timer = QTimer(interval=5)
+        timer = QTimer(w, interval=5)  # parented: deleted with the window, not at exit
         timer.timeout.connect(tick)
         latencies = []
         for _ in range(args.rounds):
@@ -98,7 +98,7 @@ def main() -> int:
             f"| {lang} | {len(lat)} | {statistics.median(lat):.3f} / {pct(lat, 0.9):.3f} "
             f"| {med:.1f} / {worst:.1f} |"
         )
-    w.close()
+    dispose(w)
     table = "\n".join(out)
     sys.stdout.write(table + "\n")
     if args.record:

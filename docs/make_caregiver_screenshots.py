@@ -34,7 +34,7 @@ def render(shot: str) -> Path:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.launcher import build_window
+    from app.ui.launcher import build_window, dispose
 
     app = QApplication.instance() or QApplication([])
     window = build_window(with_speech=False, with_model=False)
@@ -65,7 +65,7 @@ def render(shot: str) -> Path:
         scan.refresh()
         wait(app, 0.2)
         window.grab().save(str(path))
-    window.close()
+    dispose(window)
     wait(app, 0.2)
     return path
 

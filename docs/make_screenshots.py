@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtWidgets import QApplication
 
 from app.core.settings import DecodingSettings, load_settings, save_settings
-from app.ui.launcher import build_window
+from app.ui.launcher import build_window, dispose
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 TAPS = {"es": ["yo", "querer", "beber"], "en": ["I", "want", "drink"]}
@@ -60,7 +60,7 @@ def main() -> int:
         path = OUT / f"main-{lang}.png"
         window.grab().save(str(path))
         sys.stdout.write(f"wrote {path}\n")
-    window.close()
+    dispose(window)
     return 0
 
 

@@ -65,4 +65,17 @@ def launch(argv: list[str] | None = None) -> int:
         QMessageBox.critical(None, "PictoVoz", f"PictoVoz could not start:\n{exc}")
         return 1
     window.show()
-    return app.exec()
+    code = app.exec()
+    dispose(window)
+    return code
+
+
+def dispose(window: MainWindow) -> None:
+    """Close and delete the window while Qt is still running. Left to the interpreter's exit,
+    PySide6 6.12 sometimes crashed deleting it ("Fatal Python error: none_dealloc")."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()

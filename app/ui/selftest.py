@@ -43,7 +43,7 @@ def _check_model(report: Callable[[bool, str], None]) -> bool:
 def _check_window(out_dir: Path, report: Callable[[bool, str], None]) -> bool:
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.launcher import build_window
+    from app.ui.launcher import build_window, dispose
 
     app = QApplication.instance() or QApplication([])
     window = build_window(with_model=False, with_speech=False)
@@ -55,7 +55,7 @@ def _check_window(out_dir: Path, report: Callable[[bool, str], None]) -> bool:
     app.processEvents()
     png = out_dir / "self-test-window.png"
     saved = window.grab().save(str(png))
-    window.close()
+    dispose(window)
     ok = saved and png.stat().st_size > 10_000
     report(ok, f"window rendered to {png} ({png.stat().st_size if png.exists() else 0} bytes)")
     return ok
