@@ -125,16 +125,41 @@ def content_lemmas(k: KeywordInput) -> set[str]:
     return {w.lower() for w in k.content_words if w not in SUBJECT_PRONOUNS[k.lang]}
 
 
-def keyword_coverage(hyps: list[str], items: list[Item]) -> float:
-    """Share of the inputs' content lemmas that appear among each output's lemmas."""
+# English contractions stand for the lemma a keyword names ("I'm" says "be", "don't" says "not").
+_CONTRACTIONS = {
+    "n't": "not",
+    "'m": "be",
+    "'re": "be",
+    "'s": "be",
+    "'ll": "will",
+    "'ve": "have",
+    "'d": "would",
+}
+
+
+def output_lemmas(text: str, lang: str) -> set[str]:
+    """The words of an output and their lemmas (simplemma), contractions expanded."""
     import simplemma
 
+    words: list[str] = []
+    for raw in text.replace("’", "'").split():
+        w = raw.strip('.,;:!?¿¡"()').lower()
+        for short, full in _CONTRACTIONS.items():
+            if lang == "en" and w.endswith(short) and len(w) > len(short):
+                words.append(full)
+                w = {"won't": "will", "can't": "can"}.get(w, w[: -len(short)])
+                break
+        if w:
+            words.append(w)
+    return {simplemma.lemmatize(w, lang=lang).lower() for w in words} | set(words)
+
+
+def keyword_coverage(hyps: list[str], items: list[Item]) -> float:
+    """Share of the inputs' content lemmas that appear among each output's lemmas."""
     found = total = 0
     for hyp, it in zip(hyps, items, strict=True):
         want = content_lemmas(prepare_keywords(it.keywords, it.lang))
-        words = [w.strip(".,;:!?¿¡\"'").lower() for w in hyp.split()]
-        have = {simplemma.lemmatize(w, lang=it.lang).lower() for w in words if w} | set(words)
-        found += len(want & have)
+        found += len(want & output_lemmas(hyp, it.lang))
         total += len(want)
     return found / total if total else 1.0
 
