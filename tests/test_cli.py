@@ -1,14 +1,22 @@
 """`pictovoz generate` and `pictovoz doctor` as a user runs them (a real process, real model)."""
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
+from app.generation.model_location import MODELS_DIR_ENV
+
 
 def run(*args, home, check=True):
-    env = {"PICTOVOZ_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)}
+    env = {
+        "PICTOVOZ_HOME": str(home),
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+        MODELS_DIR_ENV: os.environ[MODELS_DIR_ENV],
+    }  # the same (no) shipped adapter as here
     proc = subprocess.run(
         [sys.executable, "-m", "app", *args], capture_output=True, text=True, env=env, timeout=300
     )

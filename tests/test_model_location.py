@@ -22,6 +22,7 @@ def test_embedded_model_is_assembled_once_and_verified(embedded_model):
 
 
 def test_default_choice_is_the_embedded_base_model_with_few_shot(embedded_model):
+    (paths.models_dir() / MERGED_MODEL_NAME).unlink(missing_ok=True)  # no fine-tune, no adapter
     choice = locate_model()
     assert choice.path == embedded_model and choice.source == "embedded"
     assert choice.style is PromptStyle.FEW_SHOT and choice.adapter is None
