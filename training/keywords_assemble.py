@@ -220,7 +220,8 @@ class _Clause:
             self.first_pronoun = self.first_pronoun or pronoun
 
 
-_PRONOUN_PERSON = {
+# Spanish subject pronouns -> grammatical person (keywords_es adds its own variants).
+PRONOUN_PERSON = {
     "yo": "1s",
     "tú": "2s",
     "usted": "3s",
@@ -237,7 +238,7 @@ _PRONOUN_PERSON = {
 
 
 def _person_of(pronoun: str | None) -> str | None:
-    return _PRONOUN_PERSON.get(pronoun or "")
+    return PRONOUN_PERSON.get(pronoun or "")
 
 
 def _persons(person: str | None) -> set[str]:

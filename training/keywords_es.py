@@ -17,7 +17,7 @@ from functools import lru_cache
 import simplemma
 
 from app.core.keywords import TIME_WORDS, Lang, Tense
-from training.keywords_assemble import Item, Kind
+from training.keywords_assemble import PRONOUN_PERSON, Item, Kind
 
 PERSONS = ("1s", "2s", "3s", "1p", "2p", "3p")
 P, F = Tense.PAST, Tense.FUTURE
@@ -328,21 +328,7 @@ NON_SUBJECT_WORDS = frozenset(
 )
 
 # Pronouns in any form -> subject form. (subject?, person) says how they act in a clause.
-SUBJECT_PRONOUNS = {
-    "yo": "1s",
-    "tú": "2s",
-    "él": "3s",
-    "ella": "3s",
-    "usted": "3s",
-    "nosotros": "1p",
-    "nosotras": "1p",
-    "vosotros": "2p",
-    "vosotras": "2p",
-    "ellos": "3p",
-    "ellas": "3p",
-    "ustedes": "3p",
-    "vos": "2s",
-}
+SUBJECT_PRONOUNS = {**PRONOUN_PERSON, "vos": "2s"}
 STRESSED_PRONOUNS = {"mí": "yo", "ti": "tú"}
 POSSESSIVES = {
     **dict.fromkeys("mi mis mío mía míos mías".split(), "yo"),

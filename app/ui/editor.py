@@ -41,7 +41,7 @@ from app.boards.model import MAX_GRID_SIDE, BoardError, Category, Cell
 from app.boards.obf import export_obf, export_obz, import_board_file
 from app.core.editing import BoardEditor
 from app.ui.caregiver_texts import ct
-from app.ui.lock_dialog import named
+from app.ui.lock_dialog import caregiver_button, named
 from app.ui.workers import MainThreadInbox
 
 log = logging.getLogger(__name__)
@@ -139,11 +139,7 @@ class EditorDialog(QDialog):
         return ct(self.lang, key)
 
     def _button(self, key: str, slot, desc_key: str | None = None) -> QPushButton:
-        b = QPushButton(self._t(key))
-        named(b, self._t(key), self._t(desc_key) if desc_key else "")
-        b.setMinimumHeight(36)
-        b.clicked.connect(slot)
-        return b
+        return caregiver_button(self.lang, key, slot, desc_key)
 
     # --- construction --------------------------------------------------------------------------
     def _build(self) -> None:

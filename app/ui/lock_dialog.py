@@ -34,6 +34,15 @@ def named(widget: QWidget, name: str, description: str = "") -> QWidget:
     return widget
 
 
+def caregiver_button(lang: str, key: str, slot, desc_key: str | None = None) -> QPushButton:
+    """A caregiver-dialog button with its words, accessible name and description."""
+    b = QPushButton(ct(lang, key))
+    named(b, ct(lang, key), ct(lang, desc_key) if desc_key else "")
+    b.setMinimumHeight(36)
+    b.clicked.connect(slot)
+    return b
+
+
 class LockDialog(QDialog):
     def __init__(
         self,

@@ -34,7 +34,7 @@ from app.core.settings import (
     Settings,
 )
 from app.ui.caregiver_texts import ct
-from app.ui.lock_dialog import named
+from app.ui.lock_dialog import caregiver_button, named
 
 LANGS = ("es", "en")
 GPU_CHOICES = ((GPU_LAYERS_AUTO, "gpu_auto"), (0, "gpu_cpu"), (-1, "gpu_all"), (1, "gpu_n"))
@@ -84,11 +84,7 @@ class SettingsDialog(QDialog):
         return ct(self.lang, key)
 
     def _button(self, key: str, slot, desc_key: str | None = None) -> QPushButton:
-        b = QPushButton(self._t(key))
-        named(b, self._t(key), self._t(desc_key) if desc_key else "")
-        b.setMinimumHeight(36)
-        b.clicked.connect(slot)
-        return b
+        return caregiver_button(self.lang, key, slot, desc_key)
 
     def _row(self, form: QFormLayout, key: str, widget: QWidget, desc_key: str = "") -> QWidget:
         named(widget, self._t(key), self._t(desc_key) if desc_key else "")
