@@ -50,6 +50,33 @@ class Item:
 PERSON_PRONOUN_ES = {"1s": "yo", "2s": "tú", "1p": "nosotros", "2p": "vosotros"}
 
 
+class TokenWalker:
+    """What the Spanish and English builders share: one pass over word tokens (each with `.low`
+    and `.punct`), a little lookahead, and the items found so far. Subclasses define `step`."""
+
+    def __init__(self, toks: list) -> None:
+        self.toks = toks
+        self.items: list[Item] = []
+        self.time_tenses: list[Tense] = []
+        self.prev_word: str | None = None
+        self.prev_verb: str | None = None  # lemma of the previous word if it was a verb
+
+    def word_at(self, i: int) -> str | None:
+        if 0 <= i < len(self.toks) and not self.toks[i].punct:
+            return self.toks[i].low
+        return None
+
+    def step(self, i: int) -> int:
+        """Consume the token(s) at i; return the index of the next one."""
+        raise NotImplementedError
+
+    def build(self) -> list[Item]:
+        i = 0
+        while i < len(self.toks):
+            i = self.step(i)
+        return self.items
+
+
 @dataclass
 class Assembled:
     keywords: list[str]

@@ -15,7 +15,7 @@ from functools import lru_cache
 import simplemma
 
 from app.core.keywords import TIME_WORDS, Lang, Tense
-from training.keywords_assemble import Item, Kind
+from training.keywords_assemble import Item, Kind, TokenWalker
 
 P, F, PR = Tense.PAST, Tense.FUTURE, Tense.PRESENT
 
@@ -398,21 +398,12 @@ class EnglishAnalysis:
     time_tenses: list[Tense] = field(default_factory=list)
 
 
-class _Builder:
+class _Builder(TokenWalker):
     def __init__(self, toks: list[_Tok], *, question: bool) -> None:
-        self.toks = toks
+        super().__init__(toks)
         self.question = question
-        self.items: list[Item] = []
-        self.time_tenses: list[Tense] = []
-        self.prev_word: str | None = None
-        self.prev_verb: str | None = None  # lemma of the previous word if it was a verb
         self.prev_aux: str | None = None  # lemma of the previous word if it was an auxiliary
         self.clause_has_verb = False
-
-    def word_at(self, i: int) -> str | None:
-        if 0 <= i < len(self.toks) and not self.toks[i].punct:
-            return self.toks[i].low
-        return None
 
     def _skip_adverbs(self, i: int) -> int:
         skippable = {"not", "always", "still", "just", "really", "never", "already", "also"}
@@ -429,12 +420,6 @@ class _Builder:
             self.clause_has_verb = True
         if item.kind is Kind.BOUNDARY:
             self.clause_has_verb = False
-
-    def build(self) -> list[Item]:
-        i = 0
-        while i < len(self.toks):
-            i = self.step(i)
-        return self.items
 
     def step(self, i: int) -> int:
         tok = self.toks[i]

@@ -17,7 +17,7 @@ from functools import lru_cache
 import simplemma
 
 from app.core.keywords import TIME_WORDS, Lang, Tense
-from training.keywords_assemble import PRONOUN_PERSON, Item, Kind
+from training.keywords_assemble import PRONOUN_PERSON, Item, Kind, TokenWalker
 
 PERSONS = ("1s", "2s", "3s", "1p", "2p", "3p")
 P, F = Tense.PAST, Tense.FUTURE
@@ -702,20 +702,11 @@ def is_question(sentence: str) -> bool:
     return text.endswith("?") or text.startswith("¿") or "?" in text[-3:]
 
 
-class _Builder:
+class _Builder(TokenWalker):
     """One pass over the tokens with a little lookahead; see the module docstring."""
 
     def __init__(self, sentence: str) -> None:
-        self.toks = [t for t in tokenize(sentence) if not t.punct or t.low in ",;:"]
-        self.items: list[Item] = []
-        self.time_tenses: list[Tense] = []
-        self.prev_verb: str | None = None  # lemma of the previous word if it was a verb
-        self.prev_word: str | None = None
-
-    def word_at(self, i: int) -> str | None:
-        if 0 <= i < len(self.toks) and not self.toks[i].punct:
-            return self.toks[i].low
-        return None
+        super().__init__([t for t in tokenize(sentence) if not t.punct or t.low in ",;:"])
 
     def verb_at(self, i: int) -> VerbForm | None:
         w = self.word_at(i)
@@ -737,12 +728,6 @@ class _Builder:
     def add(self, item: Item, *, verb_lemma: str | None = None) -> None:
         self.items.append(item)
         self.prev_verb = verb_lemma
-
-    def build(self) -> list[Item]:
-        i = 0
-        while i < len(self.toks):
-            i = self.step(i)
-        return self.items
 
     def step(self, i: int) -> int:
         tok = self.toks[i]
