@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QWidget,
 )
+from window_support import open_window
 
 from app.boards.storage import load_board_set, user_boards_path
 from app.core.lock import HoldLock, arithmetic_challenge, challenge_for, effective_mode
@@ -78,16 +79,6 @@ def home(tmp_path, monkeypatch):
 
 def write_settings(home, settings):
     (home / "config" / "settings.json").write_text(json.dumps(settings))
-
-
-def open_window(qtbot):
-    from app.ui.launcher import build_window
-
-    w = build_window(with_speech=False, with_model=False)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def unlock(qtbot, w, then):

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
+from window_support import open_window
 
 from app.core.paths import HOME_ENV
 from app.core.scanning import (
@@ -129,16 +130,6 @@ def home(tmp_path, monkeypatch):
     }
     (tmp_path / "config" / "settings.json").write_text(json.dumps(settings))
     return tmp_path
-
-
-def open_window(qtbot):
-    from app.ui.launcher import build_window
-
-    w = build_window(with_speech=False, with_model=False)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def test_two_switch_keys_scan_the_board_and_tap_the_cell(qtbot, home):

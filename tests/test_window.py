@@ -6,10 +6,10 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from window_support import open_window
 
 from app.boards.storage import user_boards_path
 from app.core.paths import HOME_ENV
-from app.ui.launcher import build_window
 
 pytestmark = pytest.mark.slow
 
@@ -28,15 +28,6 @@ def home(tmp_path, monkeypatch, embedded_model):
     return tmp_path
 
 
-def open_window(qtbot, **kwargs):
-    window = build_window(with_speech=False, **kwargs)
-    qtbot.addWidget(window)
-    window.show()
-    if window.service is not None:
-        qtbot.waitUntil(lambda: window.model_ready, timeout=60_000)
-    return window
-
-
 def cell(window, label):
     return next(c for _, _, c in window.comm.board.iter_cells() if c.label == label)
 
@@ -47,7 +38,7 @@ def tap(qtbot, window, label):
 
 
 def test_taps_fill_the_strip_and_candidates_stream_in(qtbot, home):
-    w = open_window(qtbot)
+    w = open_window(qtbot, with_model=True)
     for label in ("yo", "querer", "beber"):
         tap(qtbot, w, label)
     assert w.comm.strip.keywords == ["yo", "querer", "beber"]
@@ -64,7 +55,7 @@ def test_taps_fill_the_strip_and_candidates_stream_in(qtbot, home):
 
 
 def test_the_ui_thread_keeps_running_while_the_model_generates(qtbot, home):
-    w = open_window(qtbot)
+    w = open_window(qtbot, with_model=True)
     ticks = []
     timer = QTimer(interval=5)
     timer.timeout.connect(lambda: ticks.append(w.last_result is None))
@@ -78,7 +69,7 @@ def test_the_ui_thread_keeps_running_while_the_model_generates(qtbot, home):
 
 
 def test_a_new_tap_replaces_the_pending_request(qtbot, home):
-    w = open_window(qtbot)
+    w = open_window(qtbot, with_model=True)
     tap(qtbot, w, "yo")
     tap(qtbot, w, "querer")
     qtbot.waitUntil(lambda: w.last_result is not None, timeout=30_000)
@@ -167,7 +158,7 @@ def test_a_tapped_candidate_is_spoken_by_espeak_into_a_real_wav(qtbot, home, tmp
     heard = tmp_path / "heard.wav"
     # No sound card here: the "player" keeps the WAV the speech module made and plays.
     speaker = Speaker(player=["sh", "-c", 'cp "$1" "$0"', str(heard)])
-    w = open_window(qtbot)
+    w = open_window(qtbot, with_model=True)
     w.speaker = speaker
     for label in ("yo", "tener"):
         tap(qtbot, w, label)
