@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -169,20 +169,13 @@ class SentenceGenerator:
             return
         start = time.perf_counter()
         try:
-            if self._model_path is not None:
-                choice = locate_model(self._model_path, self._style)
-                if self._adapter_path is not None:
-                    choice = ModelChoice(
-                        choice.path, choice.style, choice.source, self._adapter_path
-                    )
-            else:
-                choice = locate_model(None, self._style)
+            choice = locate_model(self._model_path, self._style)
+            if self._adapter_path is not None:
+                choice = replace(choice, adapter=self._adapter_path)
             if self._style is None and choice.source == "user":  # registry / metadata
                 from app.generation.models import prompt_style_for
 
-                choice = ModelChoice(
-                    choice.path, prompt_style_for(choice.path), choice.source, choice.adapter
-                )
+                choice = replace(choice, style=prompt_style_for(choice.path))
             # gpu_layers auto, and a CPU retry when a GPU load fails (gpu.py)
             runtime, self.gpu = load_with_fallback(
                 lambda n_gpu_layers: LlamaRuntime(
