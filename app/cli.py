@@ -67,8 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _register_optional(sub: argparse._SubParsersAction) -> None:
     """Commands owned by other packages register themselves here."""
-    from app.generation import models
-    from app.pictograms import prefetch
+    from app import cli_models as models
+    from app.session import prefetch
 
     prefetch.register(sub)
     models.register(sub)
@@ -88,16 +88,17 @@ def _decoding_from(args: argparse.Namespace, base: DecodingSettings) -> Decoding
 
 
 def _make_generator(args: argparse.Namespace):  # -> SentenceGenerator (imported lazily: llama)
+    """The same model decision as the app (settings), with the command line's flags on top."""
     from app.generation import SentenceGenerator
-    from app.generation.prompts import PromptStyle
 
     settings = load_settings().settings
-    return SentenceGenerator(
-        args.model or settings.model_path,
-        style=PromptStyle(args.style) if args.style else None,
-        threads=args.threads or settings.effective_threads,
-        gpu_layers=settings.gpu_layers if args.gpu_layers is None else args.gpu_layers,
-        n_candidates=getattr(args, "n", None) or settings.n_candidates,
+    return SentenceGenerator.from_settings(
+        settings,
+        model=args.model,
+        style=args.style,
+        threads=args.threads,
+        gpu_layers=args.gpu_layers,
+        n_candidates=getattr(args, "n", None),
         decoding=_decoding_from(args, settings.decoding) if hasattr(args, "seed") else None,
     )
 
@@ -176,10 +177,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
         sys.stderr.write(f"error: {model_error}\nOffering the raw keywords instead.\n")
 
     def run_one(keywords: Any, lang_code: str):
-        kinput = prepare_keywords(keywords, lang_code)
+        kinput = prepare_keywords(keywords, lang_code)  # the convention, applied once, here
         if model_error is not None:
             return fallback_result(kinput, model_error)
-        return generator.generate(kinput.keywords, kinput.lang, args.n)
+        return generator.generate(kinput, args.n)
 
     if args.batch:
         out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
@@ -224,7 +225,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from app.generation import ModelLoadError
     from app.generation.gpu import decide_gpu_layers
     from app.generation.llama_runtime import supports_gpu_offload, system_info
-    from app.generation.model_location import ModelNotFoundError, locate_model
+    from app.generation.model_choice import ModelRequest, decide_model
+    from app.generation.model_location import ModelNotFoundError
 
     loaded = load_settings()
     settings = loaded.settings
@@ -241,7 +243,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     ]
     status = 0
     try:
-        choice = locate_model(args.model or settings.model_path)
+        choice = decide_model(ModelRequest.from_settings(settings, args.model, args.style))
         lines.append(f"model: {choice.path} ({choice.source}, {choice.style} prompt)")
         if choice.adapter:
             lines.append(f"adapter: {choice.adapter}")

@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.core.keywords import prepare_keywords
 from app.core.settings import DecodingSettings
 from app.generation import SentenceGenerator
 from app.generation.prompts import PromptStyle
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> str:
         first, total, p_rate, g_rate, examples = [], [], [], [], []
         for _ in range(args.repeat):
             for kw in items:
-                r = gen.generate(kw, lang, 3)
+                r = gen.generate(prepare_keywords(kw, lang), 3)
                 first.append(r.first_candidate_s or r.total_s)
                 total.append(r.total_s)
                 if r.prompt_s > 0 and r.prompt_tokens:

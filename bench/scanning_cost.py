@@ -3,7 +3,7 @@
     .venv/bin/python bench/scanning_cost.py [--record docs/BENCHMARKS.md] [--interval 1.2]
 
 For ten everyday sentences per language it plans the cheapest way through the boards (word by
-word: open folders, go home, the marker buttons) and drives app.core.scanning's Scanner over
+word: open folders, go home, the marker buttons) and drives app.session.scanning's Scanner over
 exactly the rows the window scans (board rows, then the sentence row, then the controls row),
 counting switch presses and highlight steps; the sentence ends by selecting the first candidate.
 Time = (steps + presses) x the scan interval: each lit place stays lit one interval.
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.boards.model import Action, BoardSet
 from app.boards.storage import load_default_boards
 from app.core.keywords import MARKERS, Lang
-from app.core.scanning import (
+from app.session.scanning import (
     Cost,
     ScanConfig,
     ScanMode,

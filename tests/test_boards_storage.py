@@ -11,7 +11,6 @@ from app.boards.storage import (
     FORMAT_VERSION,
     MAX_FILE_BYTES,
     BoardFileError,
-    EditHistory,
     NewerVersionError,
     backup_path,
     board_set_from_dict,
@@ -25,6 +24,7 @@ from app.boards.storage import (
     save_board_set,
     user_boards_path,
 )
+from app.session.edit_history import EditHistory
 
 
 def make_set() -> BoardSet:

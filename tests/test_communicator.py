@@ -1,9 +1,9 @@
 """The communicator's decisions (Qt-free), on real default boards and small hand-made ones."""
 
 from app.boards.model import Action, Board, BoardSet, Category, Cell
-from app.core.communicator import Communicator
 from app.core.history import PhraseStore
 from app.core.strip import SentenceStrip, StripItem
+from app.session.communicator import Communicator
 
 
 def small_set() -> BoardSet:
@@ -90,6 +90,7 @@ def test_phrases_survive_a_restart_and_a_corrupt_file_is_kept_aside(tmp_path):
     assert again.is_pinned("Hola, ¿qué tal?", "es") and again.pinned("en") == []
     again.unpin("Hola, ¿qué tal?", "es")
     assert PhraseStore.load(path).favourites == []
+    path.with_name("phrases.json.bak").unlink()  # no backup either (tests/test_history.py)
     path.write_text("{oops")
     broken = PhraseStore.load(path)
     assert broken.history == [] and "could not be read" in broken.message

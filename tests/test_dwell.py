@@ -7,8 +7,8 @@ import json
 import pytest
 from PySide6.QtCore import QPoint
 
-from app.core.dwell import DwellConfig, DwellSelector
 from app.core.paths import HOME_ENV
+from app.session.dwell import DwellConfig, DwellSelector
 
 
 def test_selects_after_the_dwell_time_and_not_before():

@@ -6,7 +6,7 @@ import pytest
 
 from app.boards.model import Action, BoardError, Category
 from app.boards.storage import load_board_set, load_default_boards
-from app.core.editing import BoardEditor
+from app.session.editing import BoardEditor
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import logging
 
 import pytest
 
+from app.core.keywords import prepare_keywords
 from app.core.settings import GPU_LAYERS_AUTO, Settings, load_settings, save_settings
 from app.generation import SentenceGenerator, gpu
 from app.generation import engine as engine_module
@@ -118,7 +119,7 @@ def test_engine_falls_back_to_the_cpu_when_the_gpu_load_fails(embedded_model, mo
         gen.load()
         assert calls == [ALL_LAYERS, 0]
         assert gen.gpu is not None and gen.gpu.fell_back and "ggml_cuda_init" in gen.gpu.reason
-        assert gen.generate("yo querer beber agua", "es", 1).candidates
+        assert gen.generate(prepare_keywords("yo querer beber agua", "es"), 1).candidates
     finally:
         gen.close()
 
@@ -133,7 +134,7 @@ def test_auto_loads_the_real_model_on_the_cpu_here(embedded_model):
         gen.load()
         assert gen.gpu is not None and gen.gpu.n_gpu_layers == 0 and not gen.gpu.fell_back
         assert "no GPU support" in gen.gpu.describe()
-        result = gen.generate("I want drink water", "en", 1)
+        result = gen.generate(prepare_keywords("I want drink water", "en"), 1)
         assert result.candidates and not result.fallback
     finally:
         gen.close()

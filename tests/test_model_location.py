@@ -3,12 +3,13 @@
 import pytest
 
 from app.core import paths
+from app.core.keywords import prepare_keywords
 from app.generation import ModelLoadError, SentenceGenerator
+from app.generation.model_choice import ModelRequest, decide_model
 from app.generation.model_location import (
     MERGED_MODEL_NAME,
     ModelNotFoundError,
     embedded_model_path,
-    locate_model,
 )
 from app.generation.prompts import PromptStyle
 
@@ -23,7 +24,7 @@ def test_embedded_model_is_assembled_once_and_verified(embedded_model):
 
 def test_default_choice_is_the_embedded_base_model_with_few_shot(embedded_model):
     (paths.models_dir() / MERGED_MODEL_NAME).unlink(missing_ok=True)  # no fine-tune, no adapter
-    choice = locate_model()
+    choice = decide_model(ModelRequest())
     assert choice.path == embedded_model and choice.source == "embedded"
     assert choice.style is PromptStyle.FEW_SHOT and choice.adapter is None
 
@@ -32,16 +33,16 @@ def test_merged_model_in_user_data_dir_wins_over_embedded(embedded_model):
     merged = paths.models_dir() / MERGED_MODEL_NAME
     merged.write_bytes(b"GGUF....")
     try:
-        choice = locate_model()
+        choice = decide_model(ModelRequest())
         assert choice.path == merged and choice.style is PromptStyle.FINETUNED
     finally:
         merged.unlink()
 
 
 def test_user_choice_wins_and_a_missing_one_is_a_clear_error(tmp_path, embedded_model):
-    assert locate_model(embedded_model).source == "user"
+    assert decide_model(ModelRequest(embedded_model)).source == "user"
     with pytest.raises(ModelNotFoundError, match="does not exist"):
-        locate_model(tmp_path / "nope.gguf")
+        decide_model(ModelRequest(tmp_path / "nope.gguf"))
 
 
 def test_missing_model_gives_one_clear_error(tmp_path):
@@ -86,17 +87,20 @@ def test_shipped_adapter_is_merged_once_on_first_run(tmp_path, monkeypatch, embe
     write_lora_gguf(tmp_path / ADAPTER_NAME, _tiny_adapter())
     merged = paths.models_dir() / MERGED_MODEL_NAME
     try:
-        choice = locate_model()
+        choice = decide_model(ModelRequest())
         assert choice.path == merged and choice.style is PromptStyle.FINETUNED
         assert merged.read_bytes()[:4] == b"GGUF"
         stamp = merged.stat().st_mtime_ns
-        assert locate_model().path == merged and merged.stat().st_mtime_ns == stamp  # no re-merge
+        assert (
+            decide_model(ModelRequest()).path == merged and merged.stat().st_mtime_ns == stamp
+        )  # no re-merge
         write_lora_gguf(tmp_path / ADAPTER_NAME, _tiny_adapter(0.02))  # a new adapter ships
-        locate_model()
+        decide_model(ModelRequest())
         assert merged.stat().st_mtime_ns != stamp
         gen = SentenceGenerator()  # the merged file loads in llama.cpp and answers
         gen.load()
-        assert gen.choice.source == "merged" and gen.generate("yo querer agua", "es", 1).candidates
+        assert gen.choice.source == "merged"
+        assert gen.generate(prepare_keywords("yo querer agua", "es"), 1).candidates
         gen.close()
     finally:
         merged.unlink(missing_ok=True)
@@ -107,6 +111,31 @@ def test_a_broken_adapter_falls_back_to_the_base_model(tmp_path, monkeypatch, em
 
     monkeypatch.setenv(MODELS_DIR_ENV, str(tmp_path))
     (tmp_path / ADAPTER_NAME).write_bytes(b"GGUF" + b"\0" * 100)
-    choice = locate_model()
+    choice = decide_model(ModelRequest())
     assert choice.source == "embedded" and choice.style is PromptStyle.FEW_SHOT
     assert choice.adapter is None
+
+
+def test_the_app_the_cli_and_doctor_make_one_model_decision(tmp_path, embedded_model, capsys):
+    """The style the settings record for the chosen file is the one every caller runs (the CLI
+    used to ignore `model_style`, so doctor and generate disagreed with the app)."""
+    import argparse
+
+    from app import cli
+    from app.core.settings import Settings, save_settings, settings_path
+
+    settings = Settings(model_path=str(embedded_model), model_style="finetuned")
+    save_settings(settings, settings_path())
+    try:
+        app_choice = decide_model(SentenceGenerator.from_settings(settings).request)
+        args = argparse.Namespace(model=None, style=None, threads=None, gpu_layers=None, n=None)
+        cli_choice = decide_model(cli._make_generator(args).request)
+        assert app_choice == cli_choice
+        assert app_choice.style is PromptStyle.FINETUNED and app_choice.source == "user"
+        assert cli.main(["doctor"]) == 0
+        assert "finetuned prompt" in capsys.readouterr().out
+        # a flag on the command line wins over the settings, for that command only
+        flagged = argparse.Namespace(model=None, style="few-shot", threads=None, gpu_layers=None)
+        assert decide_model(cli._make_generator(flagged).request).style is PromptStyle.FEW_SHOT
+    finally:
+        settings_path().unlink()

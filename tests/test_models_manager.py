@@ -23,13 +23,11 @@ from app.core.settings import load_settings, save_settings
 from app.generation import engine as engine_module
 from app.generation import models
 from app.generation.engine import SentenceGenerator
+from app.generation.hub import download_model
+from app.generation.model_file import ChecksumError, DownloadError, gguf_metadata
 from app.generation.models import (
-    ChecksumError,
-    DownloadError,
     ModelManagerError,
     add_local_model,
-    download_model,
-    gguf_metadata,
     guess_prompt_style,
     list_models,
     load_registry,

@@ -7,6 +7,7 @@ import time
 import pytest
 from arasaac_server import free_port, make_png, picto
 
+from app.core.arasaac import pictogram_id_from_url, static_url
 from app.pictograms.client import (
     ArasaacBadResponse,
     ArasaacClient,
@@ -18,9 +19,7 @@ from app.pictograms.client import (
     Pictogram,
     best_match,
     check_png,
-    pictogram_id_from_url,
     rank_results,
-    static_url,
 )
 
 TIMEOUT = 0.4

@@ -10,9 +10,9 @@ from arasaac_server import free_port
 
 from app.boards.model import Action, Board, BoardSet, Category, Cell
 from app.boards.storage import read_board_set, save_board_set
-from app.pictograms import prefetch
 from app.pictograms.cache import PictogramCache
 from app.pictograms.client import ArasaacClient, ImageOptions
+from app.session import prefetch
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from window_support import open_window
 
 from app.core.paths import HOME_ENV
-from app.core.scanning import (
+from app.session.scanning import (
     Cost,
     ScanConfig,
     ScanMode,

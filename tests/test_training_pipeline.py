@@ -139,7 +139,7 @@ def test_prepare_train_merge_load_evaluate(tmp_path, tiny_base):
     prompt = "[es] Keywords: yo querer agua\nSentence:"
 
     def logits(path: Path, adapter_path: Path | None = None) -> np.ndarray:
-        rt = LlamaRuntime(path, threads=1, n_seq=2, adapter=adapter_path)
+        rt = LlamaRuntime(path, threads=1, adapter=adapter_path)
         try:
             return rt.set_prompt(rt.tokenize(prompt))[0].copy()
         finally:

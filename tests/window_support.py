@@ -11,6 +11,6 @@ def open_window(qtbot, *, with_model: bool = False):
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    if window.service is not None:
+    if window.session.engine is not None:
         qtbot.waitUntil(lambda: window.model_ready, timeout=60_000)
     return window

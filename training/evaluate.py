@@ -82,7 +82,7 @@ def run_raw(items: list[Item]) -> SystemOutput:
 def run_model(generator: SentenceGenerator, items: list[Item], n: int = 3) -> SystemOutput:
     out = SystemOutput()
     for it in items:
-        result = generator.generate(it.keywords, it.lang, n)
+        result = generator.generate(prepare_keywords(it.keywords, it.lang), n)
         texts = result.texts or [raw_keywords_sentence(prepare_keywords(it.keywords, it.lang))]
         out.top1.append(texts[0])
         out.candidates.append(texts)

@@ -43,11 +43,9 @@ def torch_greedy(model, tok, prompt: str, max_new_tokens: int = 24) -> str:
 
 def llama_greedy(runtime: LlamaRuntime, prompt: str, max_new_tokens: int = 24) -> str:
     """Greedy text from llama.cpp with the same stop rule (first line) as torch_greedy."""
-    from app.generation.llama_runtime import StepItem
-
     logits, _ = runtime.set_prompt(runtime.tokenize(prompt))
     pos, text = runtime.prompt_len, b""
-    runtime.fork(1)
+    runtime.fork()
     for _ in range(max_new_tokens):
         token = int(logits.argmax())
         if runtime.is_end(token):
@@ -55,7 +53,7 @@ def llama_greedy(runtime: LlamaRuntime, prompt: str, max_new_tokens: int = 24) -
         text += runtime.piece(token)
         if b"\n" in text:
             break
-        logits = runtime.step([StepItem(1, token, pos)])[0]
+        logits = runtime.step(token, pos)
         pos += 1
     runtime.drop_candidates()
     return first_line(text.decode("utf-8", "ignore"))
@@ -67,7 +65,7 @@ def first_line(text: str) -> str:
 
 def greedy_match_rate(model, tok, gguf_path: Path, prompts: list[str], threads: int = 1) -> float:
     """Share of prompts where transformers and llama.cpp produce the same greedy line."""
-    runtime = LlamaRuntime(Path(gguf_path), threads=threads, n_seq=2)
+    runtime = LlamaRuntime(Path(gguf_path), threads=threads)
     try:
         same = 0
         for p in prompts:

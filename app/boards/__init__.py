@@ -12,7 +12,6 @@ from app.boards.model import (
 )
 from app.boards.storage import (
     BoardFileError,
-    EditHistory,
     LoadResult,
     NewerVersionError,
     load_board_set,
@@ -31,7 +30,6 @@ __all__ = [
     "BoardSet",
     "Category",
     "Cell",
-    "EditHistory",
     "LoadResult",
     "NewerVersionError",
     "load_board_set",

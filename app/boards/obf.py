@@ -38,8 +38,8 @@ from app.boards.model import (
     slug,
 )
 from app.boards.storage import json_depth
+from app.core.arasaac import pictogram_id_from_url, static_url
 from app.core.files import atomic_write_bytes, atomic_write_text
-from app.pictograms.client import pictogram_id_from_url, static_url
 
 log = logging.getLogger(__name__)
 

@@ -14,18 +14,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from app.core.keywords import KeywordInput, Lang, parse_lang, prepare_keywords
+from app.core.keywords import KeywordInput, Lang, parse_lang
 from app.core.settings import DecodingSettings, Settings, default_threads
 from app.generation.candidates import Candidate, GenerationResult, rank
 from app.generation.gpu import GpuDecision, load_with_fallback
-from app.generation.llama_runtime import LlamaRuntime, RuntimeLoadError, StepItem
-from app.generation.model_location import ModelChoice, ModelNotFoundError, locate_model
+from app.generation.llama_runtime import LlamaRuntime, RuntimeLoadError
+from app.generation.model_choice import ModelRequest, decide_model
+from app.generation.model_location import ModelChoice, ModelNotFoundError
 from app.generation.prompts import PromptStyle, build_prompt, few_shot_prefix
 from app.generation.sampling import logsumexp, ranked_token, sample_token
 from app.generation.text import (
@@ -40,10 +41,6 @@ log = logging.getLogger(__name__)
 
 MAX_CANDIDATES = 8
 RESTARTS_PER_CANDIDATE = 2
-# Sequence 0 holds the prompt; candidates are decoded one after another in sequence 1, each
-# forked from the prompt. Measured here (1 thread): a 1-token step took 14 ms, a batch of 3
-# sequences 58 ms, so decoding candidates one by one is faster and streams the first sooner.
-CANDIDATE_SEQ = 1
 
 
 class ModelLoadError(RuntimeError):
@@ -52,9 +49,8 @@ class ModelLoadError(RuntimeError):
 
 @dataclass
 class _Slot:
-    """One candidate being decoded in its own llama.cpp sequence."""
+    """One candidate being decoded."""
 
-    seq: int
     greedy: bool = False
     tokens: list[int] = field(default_factory=list)
     text: bytearray = field(default_factory=bytearray)
@@ -96,15 +92,6 @@ def fallback_result(
     )
 
 
-def _style_or_none(value: str | None) -> PromptStyle | None:
-    """A prompt style from the settings file; an unknown value is guessed again."""
-    try:
-        return PromptStyle(value) if value else None
-    except ValueError:
-        log.warning("Unknown model_style %r in the settings; guessing it from the model", value)
-        return None
-
-
 class SentenceGenerator:
     """Load a GGUF once, then `generate(keywords, lang) -> GenerationResult`.
 
@@ -117,7 +104,6 @@ class SentenceGenerator:
         model_path: str | Path | None = None,
         *,
         style: PromptStyle | None = None,
-        adapter_path: str | Path | None = None,
         threads: int | None = None,
         gpu_layers: int = 0,
         n_candidates: int = 3,
@@ -125,9 +111,7 @@ class SentenceGenerator:
         n_ctx: int = 2048,
         verbose: bool = False,
     ) -> None:
-        self._model_path = Path(model_path) if model_path else None
-        self._style = style
-        self._adapter_path = Path(adapter_path) if adapter_path else None
+        self.request = ModelRequest(Path(model_path).expanduser() if model_path else None, style)
         self.threads = threads if threads and threads > 0 else default_threads()
         self.gpu_layers = gpu_layers
         self.n_candidates = min(max(n_candidates, 1), MAX_CANDIDATES)
@@ -141,16 +125,26 @@ class SentenceGenerator:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> SentenceGenerator:
-        return cls(
-            settings.model_path,
-            # the style `pictovoz models use` recorded for model_path
-            style=_style_or_none(settings.model_style) if settings.model_path else None,
-            threads=settings.effective_threads,
-            gpu_layers=settings.gpu_layers,
-            n_candidates=settings.n_candidates,
-            decoding=settings.decoding,
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        model: str | Path | None = None,
+        style: str | PromptStyle | None = None,
+        threads: int | None = None,
+        gpu_layers: int | None = None,
+        n_candidates: int | None = None,
+        decoding: DecodingSettings | None = None,
+    ) -> SentenceGenerator:
+        """The app's engine, and the CLI's with its flags as overrides: the same decision."""
+        gen = cls(
+            threads=threads or settings.effective_threads,
+            gpu_layers=settings.gpu_layers if gpu_layers is None else gpu_layers,
+            n_candidates=n_candidates or settings.n_candidates,
+            decoding=decoding or settings.decoding,
         )
+        gen.request = ModelRequest.from_settings(settings, model, style)
+        return gen
 
     # --- loading -------------------------------------------------------------------------------
     @property
@@ -169,13 +163,7 @@ class SentenceGenerator:
             return
         start = time.perf_counter()
         try:
-            choice = locate_model(self._model_path, self._style)
-            if self._adapter_path is not None:
-                choice = replace(choice, adapter=self._adapter_path)
-            if self._style is None and choice.source == "user":  # registry / metadata
-                from app.generation.models import prompt_style_for
-
-                choice = replace(choice, style=prompt_style_for(choice.path))
+            choice = decide_model(self.request)
             # gpu_layers auto, and a CPU retry when a GPU load fails (gpu.py)
             runtime, self.gpu = load_with_fallback(
                 lambda n_gpu_layers: LlamaRuntime(
@@ -183,7 +171,6 @@ class SentenceGenerator:
                     threads=self.threads,
                     gpu_layers=n_gpu_layers,
                     n_ctx=self.n_ctx,
-                    n_seq=CANDIDATE_SEQ + 1,
                     adapter=choice.adapter,
                     verbose=self.verbose,
                 ),
@@ -222,17 +209,16 @@ class SentenceGenerator:
     # --- generation ----------------------------------------------------------------------------
     def generate(
         self,
-        keywords: str | Iterable[str],
-        lang: str | Lang = Lang.ES,
+        kinput: KeywordInput,
         n: int | None = None,
         *,
         decoding: DecodingSettings | None = None,
         on_candidate: Callable[[Candidate], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> GenerationResult:
-        """Ranked candidates, best first. Raises KeywordError for unusable keywords and
-        ModelLoadError when no model loads (callers then offer `fallback_result`)."""
-        kinput = prepare_keywords(keywords, lang)
+        """Ranked candidates, best first, for keywords already under the keyword convention
+        (`prepare_keywords`, applied once where the user's input enters). Raises ModelLoadError
+        when no model loads (callers then offer `fallback_result`)."""
         self.load()
         n = min(max(n or self.n_candidates, 1), MAX_CANDIDATES)
         stats = _Stats()
@@ -297,8 +283,8 @@ class SentenceGenerator:
             while found < n and attempts < n * (1 + RESTARTS_PER_CANDIDATE):
                 greedy, restart = attempts == 0, attempts >= n
                 attempts += 1
-                rt.fork(CANDIDATE_SEQ)
-                slot = _Slot(CANDIDATE_SEQ, greedy=greedy, pos=prompt_len)
+                rt.fork()
+                slot = _Slot(greedy=greedy, pos=prompt_len)
                 token = first_token(greedy, restart)
                 used_first.add(token)
                 slot.add(token, float(prompt_logits[token]) - prompt_lse, rt.piece(token))
@@ -310,7 +296,7 @@ class SentenceGenerator:
                     if cancel is not None and cancel.is_set():
                         stats.cancelled = True
                         return
-                    logits = rt.step([StepItem(slot.seq, slot.tokens[-1], slot.pos - 1)])[0]
+                    logits = rt.step(slot.tokens[-1], slot.pos - 1)
                     stats.generated_tokens += 1
                     if greedy or decoding.temperature <= 0.0:
                         token = int(logits.argmax())

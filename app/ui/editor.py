@@ -1,6 +1,6 @@
 """Edit mode: the caregiver's board editor (opened behind the lock).
 
-It renders the boards of an app.core.editing.BoardEditor as a grid of slot buttons and forwards
+It renders the boards of an app.session.editing.BoardEditor as a grid of slot buttons and forwards
 every change to it (one undo step each, saved at once). Pictogram search runs on a worker thread
 and comes back through MainThreadInbox; `on_changed()` tells the window to re-render.
 """
@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from app.boards.model import MAX_GRID_SIDE, BoardError, Category, Cell
 from app.boards.obf import export_obf, export_obz, import_board_file
-from app.core.editing import BoardEditor
+from app.session.editing import BoardEditor
 from app.ui.caregiver_texts import ct
 from app.ui.lock_dialog import caregiver_button, named
 from app.ui.workers import MainThreadInbox

@@ -8,13 +8,15 @@ import sys
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.boards.storage import open_user_boards
-from app.core.communicator import Communicator
 from app.core.history import PhraseStore
-from app.core.settings import Settings, load_settings
+from app.core.settings import Settings, load_settings, settings_path
+from app.generation import SentenceGenerator
 from app.pictograms.cache import PictogramCache, bundled_dirs
 from app.pictograms.client import ArasaacClient
+from app.session.engine_worker import EngineWorker
+from app.session.session import Session
 from app.ui.main_window import MainWindow
-from app.ui.workers import PictogramLoader, SentenceService
+from app.ui.workers import MainThreadInbox, PictogramLoader
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +42,22 @@ def build_window(*, with_model: bool = True, with_speech: bool = True) -> MainWi
     cache = PictogramCache(
         client if settings.pictogram_downloads else None, fallback_dirs=bundled_dirs()
     )
-    window = MainWindow(
+    inbox = MainThreadInbox()
+    engine = None
+    if with_model:
+        engine = EngineWorker(SentenceGenerator.from_settings(settings), inbox.post)
+    session = Session(
         settings,
-        Communicator(boards.board_set, speak_each_tile=settings.speak_each_tile),
+        boards.board_set,
         phrases,
-        service=SentenceService.from_settings(settings) if with_model else None,
+        settings_path=settings_path(),
+        engine=engine,
         speaker=make_speaker(settings) if with_speech else None,
-        pictograms=PictogramLoader(cache),
     )
+    window = MainWindow(session, pictograms=PictogramLoader(cache), inbox=inbox)
     for message in (loaded.message, boards.message, phrases.message):
         if message:
-            window.status_label.setText(message)
+            session.show_notice(message)
             log.warning(message)
     return window
 

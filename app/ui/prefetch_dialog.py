@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.boards.model import BoardSet
 from app.pictograms.cache import PictogramCache
-from app.pictograms.prefetch import PrefetchReport, prefetch_board_set
+from app.session.prefetch import PrefetchReport, prefetch_board_set
 from app.ui.workers import MainThreadInbox
 
 

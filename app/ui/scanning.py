@@ -1,4 +1,4 @@
-"""Switch scanning in the window: the Qt glue around app.core.scanning.Scanner.
+"""Switch scanning in the window: the Qt glue around app.session.scanning.Scanner.
 
 What is scanned, in order: the board's rows, then a sentence row (the candidates, then "Say
 words"), then a controls row (delete last, clear, back, home, the markers). A QTimer drives the
@@ -17,8 +17,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
-from app.core.scanning import SAY, ScanConfig, ScanMode, Scanner, Switch, window_rows
 from app.core.settings import Settings
+from app.session.scanning import SAY, ScanConfig, ScanMode, Scanner, Switch, window_rows
 from app.ui.board_view import cell_key
 from app.ui.highlight import HighlightOverlay, widget_rect
 

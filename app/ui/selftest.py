@@ -21,6 +21,7 @@ CHECK_INPUTS = {"es": "yo querer beber agua", "en": "I want drink water"}
 
 
 def _check_model(report: Callable[[bool, str], None]) -> bool:
+    from app.core.keywords import prepare_keywords
     from app.core.settings import load_settings
     from app.generation import ModelLoadError, SentenceGenerator
 
@@ -32,7 +33,7 @@ def _check_model(report: Callable[[bool, str], None]) -> bool:
         return False
     ok = True
     for lang, keywords in CHECK_INPUTS.items():
-        result = gen.generate(keywords, lang)
+        result = gen.generate(prepare_keywords(keywords, lang))
         good = bool(result.candidates) and not result.fallback
         ok &= good
         report(good, f"generate {lang} '{keywords}' -> {result.texts} ({result.total_s:.2f} s)")

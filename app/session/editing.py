@@ -27,7 +27,7 @@ from app.boards.model import (
     Cell,
     slug,
 )
-from app.boards.storage import EditHistory
+from app.session.edit_history import EditHistory
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,143 @@
+"""The sentence engine on its own thread (Qt-free).
+
+llama.cpp is not thread-safe, so one Python thread owns the SentenceGenerator: loading, warming
+up, generating and settings changes all reach it as messages on one queue, in order. A new
+request cancels the one in flight (a threading.Event checked between tokens) and requests queued
+behind it are skipped, so only the newest strip is decoded. Results go back through `post`, the
+owner's way to run a call on its own thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from app.core.keywords import KeywordError, KeywordInput
+from app.core.settings import DecodingSettings
+from app.generation import Candidate, GenerationResult, ModelLoadError, SentenceGenerator
+
+log = logging.getLogger(__name__)
+
+THREAD_NAME = "sentence-engine"
+
+
+class EngineListener(Protocol):
+    """What the engine reports; every call arrives through `post` on the owner's thread."""
+
+    def engine_loaded(self, description: str) -> None: ...
+    def engine_load_failed(self, message: str) -> None: ...
+    def engine_candidate(self, request_id: int, candidate: Candidate) -> None: ...
+    def engine_finished(self, request_id: int, result: GenerationResult) -> None: ...
+    def engine_failed(self, request_id: int, message: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Request:
+    request_id: int
+    keywords: KeywordInput
+    n: int
+    cancel: threading.Event
+
+
+_STOP = "stop"
+
+
+class EngineWorker:
+    def __init__(
+        self,
+        generator: SentenceGenerator,
+        post: Callable[..., Any],
+        listener: EngineListener | None = None,
+    ) -> None:
+        self.generator = generator
+        self.listener = listener
+        self._post = post
+        self._latest = 0
+        self._current: _Request | None = None
+        self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
+        self._thread.start()
+
+    # --- intents (any thread; the session calls them from its own) ------------------------------
+    def load(self, lang: str) -> None:
+        """Load the model and warm the prompt of `lang` up, in the background. Idempotent."""
+        self._queue.put(("load", lang))
+
+    def request(self, keywords: KeywordInput, n: int) -> int:
+        self.cancel()
+        self._latest += 1
+        req = _Request(self._latest, keywords, n, threading.Event())
+        self._current = req
+        self._queue.put(("generate", req))
+        return req.request_id
+
+    def cancel(self) -> None:
+        if self._current is not None:
+            self._current.cancel.set()
+            self._current = None
+
+    def set_decoding(self, decoding: DecodingSettings) -> None:
+        """New decoding settings, applied on the engine thread between requests (a running
+        request finishes with the settings it started with)."""
+        self._queue.put(("decoding", decoding.validated()))
+
+    def shutdown(self, timeout_s: float = 10.0) -> None:
+        self.cancel()
+        self._queue.put((_STOP, None))
+        self._thread.join(timeout_s)
+
+    # --- the engine thread ----------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            kind, payload = self._queue.get()
+            if kind == _STOP:
+                break
+            if kind == "load":
+                self._load(payload)
+            elif kind == "decoding":
+                self.generator.decoding = payload
+            else:
+                self._generate(payload)
+        self.generator.close()
+
+    def _emit(self, method: str, *args: Any) -> None:
+        if self.listener is not None:
+            self._post(getattr(self.listener, method), *args)
+
+    def _load(self, lang: str) -> None:
+        try:
+            self.generator.load()
+            self.generator.warm_up(lang)
+        except ModelLoadError as exc:
+            self._emit("engine_load_failed", str(exc))
+            return
+        except Exception as exc:  # the window must hear about anything, and keep working
+            log.exception("Model load failed")
+            self._emit("engine_load_failed", f"The model could not be loaded: {exc}")
+            return
+        choice = self.generator.choice
+        assert choice is not None
+        self._emit("engine_loaded", f"{choice.path.name} ({choice.source}, {choice.style})")
+
+    def _generate(self, req: _Request) -> None:
+        if req.request_id != self._latest or req.cancel.is_set():
+            return  # a newer tap already replaced this request
+        try:
+            result = self.generator.generate(
+                req.keywords,
+                req.n,
+                cancel=req.cancel,
+                on_candidate=lambda c: self._emit("engine_candidate", req.request_id, c),
+            )
+        except (KeywordError, ModelLoadError) as exc:
+            self._emit("engine_failed", req.request_id, str(exc))
+            return
+        except Exception as exc:  # the UI must survive anything the engine throws
+            log.exception("Generation failed")
+            self._emit("engine_failed", req.request_id, f"Generation failed: {exc}")
+            return
+        self._emit("engine_finished", req.request_id, result)

@@ -1,0 +1,427 @@
+"""The communicator session: everything the app decides, Qt-free (mu-editor's `Editor`).
+
+It owns the language and boards, the strip, requests to the sentence engine and their ranked
+results, speaking, history and favourites, settings changes, board saving and the pictogram ids
+the window resolved. Widgets subscribe to its changes and forward intents; tests drive it with
+no widgets at all.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Flag, auto
+from pathlib import Path
+from typing import Any, Protocol
+
+from app.boards.model import BoardSet, Cell
+from app.boards.storage import open_user_boards, save_board_set, user_boards_path
+from app.core.history import PhraseStore
+from app.core.keywords import MARKERS, KeywordError, KeywordInput, Lang, prepare_keywords
+from app.core.settings import Settings, save_settings
+from app.core.strip import StripItem
+from app.generation.candidates import Candidate, GenerationResult, rank
+from app.generation.engine import fallback_result
+from app.session.communicator import Communicator
+from app.session.editing import BoardEditor
+from app.session.engine_worker import EngineWorker
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_S = 0.15  # taps in quick succession make one request, not one each
+SAVE_EVERY_S = 2.0  # resolved pictogram ids are saved at most this often (and at close)
+MARKER_GREY = "#cfd8dc"
+MARKER_KEYS = ("past", "future", "not", "question")
+# Changed only by a restart: the engine and the speaker read these once, at start.
+RESTART_FIELDS = ("model_path", "gpu_layers", "threads", "voices")
+
+
+class Change(Flag):
+    """What a change touched, so a view re-renders only that."""
+
+    BOARD = auto()
+    STRIP = auto()
+    CANDIDATES = auto()
+    PHRASES = auto()
+    STATUS = auto()
+    SPOKEN = auto()
+    SETTINGS = auto()
+    LANGUAGE = auto()
+    ALL = BOARD | STRIP | CANDIDATES | PHRASES | STATUS | SPOKEN | SETTINGS | LANGUAGE
+
+
+@dataclass(frozen=True)
+class Status:
+    """The status line: a message key the view words in the interface language, and details
+    that are already words (a model name, an error)."""
+
+    key: str = ""
+    detail: str = ""
+
+
+class Timer(Protocol):
+    """A restartable one-shot timer owned by the session's thread (a QTimer in the window)."""
+
+    def start(self, delay_s: float, fn: Callable[[], None]) -> None: ...
+    def stop(self) -> None: ...
+
+
+class ImmediateTimer:
+    """For headless use: the debounced call runs at once."""
+
+    def start(self, delay_s: float, fn: Callable[[], None]) -> None:
+        fn()
+
+    def stop(self) -> None:
+        pass
+
+
+class SpeakerLike(Protocol):
+    available: bool | None
+    unavailable_reason: str | None
+
+    def say(self, text: str, lang: str, *, interrupt: bool = False) -> Any: ...
+    def stop(self) -> None: ...
+    def set_rate(self, wpm: float) -> None: ...
+    def set_volume(self, volume: float) -> None: ...
+    def close(self) -> Any: ...
+
+
+class Session:
+    def __init__(
+        self,
+        settings: Settings,
+        boards: BoardSet,
+        phrases: PhraseStore,
+        *,
+        settings_path: Path | None = None,
+        engine: EngineWorker | None = None,
+        speaker: SpeakerLike | None = None,
+        timer: Timer | None = None,
+    ) -> None:
+        self.settings = settings
+        self.settings_path = settings_path
+        self.comm = Communicator(boards, speak_each_tile=settings.speak_each_tile)
+        self.phrases = phrases
+        self.engine = engine
+        self.speaker = speaker
+        self.timer: Timer = timer or ImmediateTimer()
+        self.candidates: list[Candidate] = []
+        self.last_result: GenerationResult | None = None
+        self.model_ready = False
+        self.status = Status("loading") if engine is not None else Status("no_model")
+        self.spoken = ""  # the last spoken sentence, shown large: speech may be unavailable
+        self.first_candidate_latency: float | None = None  # last tap -> first candidate
+        self.pictures: dict[int, str] = {}  # pictogram id -> image file, for the strip
+        self.boards_dirty = False
+        self._request_id = 0
+        self._requested_at = 0.0
+        self._saved_at = time.monotonic()
+        self._listeners: list[Callable[[Change], None]] = []
+        if engine is not None:
+            engine.listener = self
+            engine.load(self.lang)
+
+    # --- observing -----------------------------------------------------------------------------
+    def subscribe(self, listener: Callable[[Change], None]) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self, what: Change) -> None:
+        for listener in list(self._listeners):
+            listener(what)
+
+    def _set_status(self, key: str = "", detail: str = "") -> None:
+        self.status = Status(key, detail)
+        self._changed(Change.STATUS)
+
+    @property
+    def lang(self) -> str:
+        return self.comm.lang
+
+    # --- the strip and the boards ---------------------------------------------------------------
+    def tap(self, cell: Cell) -> None:
+        outcome = self.comm.tap(cell)
+        if outcome.board_changed:
+            self._changed(Change.BOARD)
+        if outcome.speak_text:
+            self._say(outcome.speak_text, record=False)
+        if outcome.speak_sentence:
+            self.speak_best()
+        if outcome.strip_changed:
+            self._strip_changed()
+
+    def marker_word(self, key: str) -> str:
+        m = MARKERS[Lang(self.lang)]
+        return {"past": m.past, "future": m.future, "not": m.negation, "question": m.question}[key]
+
+    def add_marker(self, key: str, label: str | None = None) -> None:
+        word = self.marker_word(key)
+        self.comm.strip.add(StripItem(label or word, (word,), None, MARKER_GREY, True))
+        self._strip_changed()
+
+    def remove_strip_item(self, index: int) -> None:
+        if self.comm.remove_strip_item(index):
+            self._strip_changed()
+
+    def backspace(self) -> None:
+        if self.comm.strip.remove_last() is not None:
+            self._strip_changed()
+
+    def clear(self) -> None:
+        self.comm.strip.clear()
+        self._strip_changed()
+
+    def go_home(self) -> None:
+        if self.comm.go_home():
+            self._changed(Change.BOARD)
+
+    def go_back(self) -> None:
+        if self.comm.go_back():
+            self._changed(Change.BOARD)
+
+    def _strip_changed(self) -> None:
+        self._requested_at = time.perf_counter()
+        self.first_candidate_latency = None
+        self._changed(Change.STRIP)
+        if self.comm.strip.empty:
+            self.timer.stop()
+            if self.engine is not None:
+                self.engine.cancel()
+            self._request_id += 1  # late results of the old strip are stale
+            self.candidates, self.last_result = [], None
+            self._changed(Change.CANDIDATES)
+            return
+        self.timer.start(DEBOUNCE_S, self.request_candidates)
+
+    def keyword_input(self) -> KeywordInput | None:
+        """The strip as the model's input (the keyword convention applied once, here)."""
+        try:
+            return prepare_keywords(self.comm.strip.keywords, self.lang)
+        except KeywordError:
+            return None
+
+    # --- candidates -----------------------------------------------------------------------------
+    def request_candidates(self) -> None:
+        kinput = self.keyword_input()
+        if kinput is None:
+            return
+        self.candidates, self.last_result = [], None
+        if self.engine is not None and self.model_ready:
+            self._request_id = self.engine.request(kinput, self.settings.n_candidates)
+            self.status = Status("thinking")
+            self._changed(Change.CANDIDATES | Change.STATUS)
+            return
+        self._request_id += 1  # no model: offer the raw keywords at once
+        self._finish(fallback_result(kinput))
+
+    def engine_candidate(self, request_id: int, cand: Candidate) -> None:
+        if request_id != self._request_id:
+            return
+        if self.first_candidate_latency is None:
+            self.first_candidate_latency = time.perf_counter() - self._requested_at
+        self.candidates = rank([*self.candidates, cand], len(self.candidates) + 1)
+        self._changed(Change.CANDIDATES)
+
+    def engine_finished(self, request_id: int, result: GenerationResult) -> None:
+        if request_id == self._request_id:
+            self._finish(result)
+
+    def _finish(self, result: GenerationResult) -> None:
+        self.last_result = result
+        if self.first_candidate_latency is None and result.candidates:
+            self.first_candidate_latency = time.perf_counter() - self._requested_at
+        self.candidates = list(result.candidates)
+        notes = " ".join(result.notices)
+        if notes:
+            self.status = Status("", notes)
+        elif self.model_ready:
+            self.status = Status()
+        else:
+            self.status = Status("no_model")
+        self._changed(Change.CANDIDATES | Change.STATUS)
+
+    def engine_failed(self, request_id: int, message: str) -> None:
+        if request_id == self._request_id:
+            self._set_status("", message)
+
+    def engine_loaded(self, description: str) -> None:
+        self.model_ready = True
+        self._set_status("model_ready", description)
+        if not self.comm.strip.empty:
+            self.request_candidates()
+
+    def engine_load_failed(self, message: str) -> None:
+        self.model_ready = False
+        self._set_status("model_failed", message)
+        if not self.comm.strip.empty:
+            self.request_candidates()
+
+    # --- speech, history, favourites ------------------------------------------------------------
+    def _say(self, sentence: str, *, record: bool = True, keywords: tuple[str, ...] = ()) -> None:
+        self.spoken = sentence
+        self._changed(Change.SPOKEN)
+        if self.speaker is not None:
+            if self.speaker.available is False:  # None: still starting; it queues the request
+                self._set_status("no_tts", self.speaker.unavailable_reason or "")
+            else:
+                self.speaker.say(sentence, self.lang, interrupt=True)
+        if record:
+            self.phrases.add_spoken(sentence, self.lang, keywords)
+            self._changed(Change.PHRASES)
+
+    def speak_candidate(self, index: int) -> None:
+        if 0 <= index < len(self.candidates):
+            self._say(self.candidates[index].text, keywords=tuple(self.comm.strip.keywords))
+
+    def speak_best(self, selected: int = 0) -> None:
+        if self.candidates:
+            self.speak_candidate(max(selected, 0))
+        else:
+            self.speak_keywords()
+
+    def speak_keywords(self) -> None:
+        kinput = self.keyword_input()
+        if kinput is not None:
+            self._say(fallback_result(kinput).candidates[0].text, keywords=kinput.keywords)
+
+    def speak_phrase(self, sentence: str) -> None:
+        self._say(sentence)
+
+    def stop_speaking(self) -> None:
+        if self.speaker is not None:
+            self.speaker.stop()
+
+    def pin(self, sentence: str | None) -> None:
+        if sentence:
+            self.phrases.pin(sentence, self.lang)
+            self._changed(Change.PHRASES)
+
+    def candidate_text(self, index: int) -> str | None:
+        return self.candidates[index].text if 0 <= index < len(self.candidates) else None
+
+    # --- language, settings ---------------------------------------------------------------------
+    def switch_language(self, lang: str | None = None) -> None:
+        new_lang = lang or ("en" if self.lang == "es" else "es")
+        if new_lang == self.lang:
+            return
+        self.save_boards()
+        loaded = open_user_boards(new_lang)
+        self.comm.replace_boards(loaded.board_set)
+        self.comm.strip.clear()
+        self.timer.stop()
+        if self.engine is not None:
+            self.engine.cancel()
+            self.engine.load(new_lang)  # idempotent load; the new prompt prefix is warmed up
+        self._request_id += 1
+        self.candidates, self.last_result, self.spoken = [], None, ""
+        self.settings.language = new_lang
+        self.save_settings()
+        self.status = Status("", loaded.message) if loaded.message else self.status
+        self._changed(Change.ALL)
+
+    def save_settings(self) -> bool:
+        try:
+            save_settings(self.settings, self.settings_path)
+        except OSError as exc:
+            log.warning("Could not save settings: %s", exc)
+            self._set_status("save_failed", str(exc))
+            return False
+        return True
+
+    def apply_settings(self, new: Settings) -> None:
+        """The caregiver saved the settings dialog: one Settings object app-wide, each part
+        applied where it lives (the engine on its own thread)."""
+        old = copy.deepcopy(self.settings)
+        language = new.language
+        for name, value in vars(new).items():
+            setattr(self.settings, name, copy.deepcopy(value))
+        self.settings.language = old.language  # switch_language does the switch
+        s = self.settings
+        self.comm.speak_each_tile = s.speak_each_tile
+        if self.speaker is not None:
+            if s.speech_rate > 0:
+                self.speaker.set_rate(s.speech_rate)
+            self.speaker.set_volume(s.speech_volume)
+        if self.engine is not None:
+            self.engine.set_decoding(s.decoding)
+        if language != old.language:
+            self.switch_language(language)
+        saved = self.save_settings()
+        if saved:
+            restart = any(getattr(old, f) != getattr(s, f) for f in RESTART_FIELDS)
+            self.status = Status("settings_saved_restart" if restart else "settings_saved")
+        self._changed(Change.SETTINGS | Change.STATUS)
+
+    def set_quiet(self, quiet: bool) -> None:
+        self.comm.speak_each_tile = not quiet
+        self.settings.speak_each_tile = not quiet
+        self.save_settings()
+
+    def set_access(self, *, scanning: bool | None = None, dwell: bool | None = None) -> None:
+        if scanning is not None:
+            self.settings.scan_mode = "row-column" if scanning else "off"
+        if dwell is not None:
+            self.settings.dwell = dwell
+        self.save_settings()
+        self._changed(Change.SETTINGS)
+
+    # --- pictures and board saving --------------------------------------------------------------
+    def picture_resolved(self, board_id: str, cell_id: str, pictogram_id: int | None, path) -> bool:
+        """A pictogram was found for a cell: remember its id in the cell (no search next time).
+        Returns True when the cell is on the open board (the view shows the picture)."""
+        board = self.comm.boards.boards.get(board_id)
+        cell = board.find_cell(cell_id) if board else None
+        if cell is not None and cell.pictogram_id is None and pictogram_id is not None:
+            cell.pictogram_id = int(pictogram_id)
+            self.boards_dirty = True
+            if time.monotonic() - self._saved_at >= SAVE_EVERY_S:  # a burst makes one save
+                self.save_boards()
+        if path and pictogram_id is not None:
+            self.pictures[int(pictogram_id)] = str(path)
+        return board is not None and board is self.comm.board
+
+    def save_boards(self) -> bool:
+        if not self.boards_dirty:
+            return True
+        try:
+            save_board_set(self.comm.boards, user_boards_path(self.lang))
+        except (OSError, ValueError) as exc:
+            log.warning("Could not save boards: %s", exc)
+            self._set_status("save_failed", str(exc))
+            return False
+        self.boards_dirty = False
+        self._saved_at = time.monotonic()
+        return True
+
+    # --- caregiver actions ----------------------------------------------------------------------
+    def open_editor(self) -> BoardEditor:
+        self.save_boards()  # pictogram ids found since the last save go into the first undo step
+        return BoardEditor(self.comm.boards, user_boards_path(self.lang))
+
+    def boards_edited(self) -> None:
+        """The editor changed the boards in place: show them (an undone folder may be open)."""
+        comm = self.comm
+        if any(b not in comm.boards.boards for b in comm.path) or comm.boards.root != comm.path[0]:
+            comm.replace_boards(comm.boards)
+        self._changed(Change.BOARD)
+
+    def prefetch_finished(self, summary: str) -> None:
+        self.boards_dirty = True  # resolved pictogram ids were stored in the cells
+        self.save_boards()
+        self._set_status("", summary)
+        self._changed(Change.BOARD)
+
+    def show_notice(self, message: str) -> None:
+        if message:
+            self._set_status("", message)
+
+    def close(self) -> None:
+        self.timer.stop()
+        self.save_boards()
+        if self.engine is not None:
+            self.engine.shutdown()
+        if self.speaker is not None:
+            self.speaker.close()
