@@ -47,7 +47,11 @@ def test_taps_fill_the_strip_and_candidates_stream_in(qtbot, home):
     assert w.candidate_list.count() == 3
     assert w.first_candidate_latency is not None
     texts = [w.candidate_list.item(i).text() for i in range(3)]
-    assert all(t[0].isupper() and t[-1] in ".?!" for t in texts)
+    # Sampled words differ between CPUs: assert what holds on any machine.
+    assert len(set(texts)) == 3
+    for t in texts:
+        body = t.lstrip("¿¡")  # Spanish questions and exclamations open with ¿ / ¡
+        assert body[0].isupper() and t[-1] in ".?!", texts
 
     w.speak_candidate(0)  # one tap on a candidate speaks it
     assert w.spoken_label.text() == texts[0]
@@ -56,16 +60,19 @@ def test_taps_fill_the_strip_and_candidates_stream_in(qtbot, home):
 
 def test_the_ui_thread_keeps_running_while_the_model_generates(qtbot, home):
     w = open_window(qtbot, with_model=True)
+    tap(qtbot, w, "yo")
+    tap(qtbot, w, "tener")
+    qtbot.waitUntil(lambda: w.last_result is not None, timeout=30_000)
     ticks = []
     timer = QTimer(interval=5)
     timer.timeout.connect(lambda: ticks.append(w.last_result is None))
     timer.start()
-    tap(qtbot, w, "yo")
-    tap(qtbot, w, "tener")
+    # No debounce here: the request starts now. Had it generated on this thread, the call would
+    # return with the work done and the loop could not turn while it ran.
+    w.session.request_candidates()
     qtbot.waitUntil(lambda: w.last_result is not None, timeout=30_000)
     timer.stop()
-    # The event loop turned while the engine worked on its own thread.
-    assert sum(ticks) >= 3
+    assert sum(ticks) >= 3  # the event loop turned while the engine worked on its own thread
 
 
 def test_a_new_tap_replaces_the_pending_request(qtbot, home):

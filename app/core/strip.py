@@ -17,29 +17,22 @@ class StripItem:
 @dataclass
 class SentenceStrip:
     items: list[StripItem] = field(default_factory=list)
-    # Bumped on every change: a generation started for an older version is stale.
-    version: int = 0
 
     def add(self, item: StripItem) -> None:
         self.items.append(item)
-        self.version += 1
 
     def remove_last(self) -> StripItem | None:
         if not self.items:
             return None
-        self.version += 1
         return self.items.pop()
 
     def remove_at(self, index: int) -> StripItem | None:
         if not 0 <= index < len(self.items):
             return None
-        self.version += 1
         return self.items.pop(index)
 
     def clear(self) -> None:
-        if self.items:
-            self.items.clear()
-            self.version += 1
+        self.items.clear()
 
     @property
     def keywords(self) -> list[str]:

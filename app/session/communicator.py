@@ -69,13 +69,6 @@ class Communicator:
         del self.path[1:]
         return changed
 
-    def go_to_level(self, index: int) -> bool:
-        """Breadcrumb click: keep the boards up to `index`."""
-        if 0 <= index < len(self.path) - 1:
-            del self.path[index + 1 :]
-            return True
-        return False
-
     def tap(self, cell: Cell) -> TapOutcome:
         if cell.action is Action.CLEAR:
             had = not self.strip.empty

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -42,66 +41,11 @@ from app.boards.obf import export_obf, export_obz, import_board_file
 from app.session.editing import BoardEditor
 from app.ui.caregiver_texts import ct
 from app.ui.lock_dialog import caregiver_button, named
-from app.ui.workers import MainThreadInbox
+from app.ui.workers import PictogramSearch
 
 log = logging.getLogger(__name__)
 
-MAX_RESULTS = 24  # thumbnails per search: enough choice, few downloads
 THUMB = QSize(72, 72)
-
-
-class PictogramSearch(QObject):
-    """ARASAAC search plus thumbnails on one worker thread. Results go to the plain callback
-    `on_result(query id, pictogram id, label, image path or None)` on the GUI thread, one by one
-    as images arrive; `on_done(query id, message or None)` ends a search."""
-
-    def __init__(self, cache, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.cache = cache
-        self.on_result: Callable[[int, int, str, object], None] = lambda *a: None
-        self.on_done: Callable[[int, str | None], None] = lambda *a: None
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="picto-search")
-        self._inbox = MainThreadInbox(self)
-        self._query = 0
-        self._closed = False
-
-    def search(self, text: str, lang: str) -> int:
-        self._query += 1
-        if not self._closed:
-            self._pool.submit(self._job, self._query, text, lang)
-        return self._query
-
-    def _job(self, query: int, text: str, lang: str) -> None:
-        try:
-            results = self.cache.search(text, lang)
-        except Exception as exc:  # offline, nothing found (404), a broken answer...
-            log.info("Pictogram search %r failed: %s", text, exc)
-            self._inbox.post(self._done, query, str(exc) or type(exc).__name__)
-            return
-        for picto in results[:MAX_RESULTS]:
-            if query != self._query or self._closed:
-                return  # a newer search replaced this one
-            try:
-                path = self.cache.image_path(picto.id)
-            except Exception:
-                log.exception("Thumbnail %s failed", picto.id)
-                path = None
-            self._inbox.post(self._result, query, picto.id, picto.label, path)
-        self._inbox.post(self._done, query, None if results else "")
-
-    def _result(self, query: int, pid: int, label: str, path) -> None:
-        if query == self._query:
-            self.on_result(query, pid, label, path)
-
-    def _done(self, query: int, message: str | None) -> None:
-        if query == self._query:
-            self.on_done(query, message)
-
-    def close(self) -> None:
-        """Stop at once: a running job sees `_closed` before its next download and ends."""
-        self._closed = True
-        self._query += 1
-        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 class EditorDialog(QDialog):
