@@ -51,8 +51,8 @@ def is_gguf(path: Path) -> bool:
 
 def gguf_metadata(path: Path, keys: Iterable[str] | None = None) -> dict[str, Any]:
     """Scalar and string metadata of a GGUF file (arrays are skipped), read from its header
-    without gguf-py (its reader maps the whole file; this reads only the header). `keys` limits the result and lets the scan stop
-    early. Raises ValueError for a file that is not GGUF v2/v3."""
+    without gguf-py (its reader maps the whole file; this reads only the header). `keys` limits
+    the result and lets the scan stop early. Raises ValueError for a file that is not GGUF v2/v3."""
     wanted = set(keys) if keys is not None else None
     found: dict[str, Any] = {}
     with Path(path).open("rb") as fh:
