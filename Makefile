@@ -4,10 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
 
-.PHONY: run test lint format bench system-deps clean train
+.PHONY: run test lint format bench system-deps test-deps clean train
 
 system-deps:
 	PYTHON=$(PYTHON) bash packaging/system-deps.sh
+
+test-deps:
+	PYTHON=$(PYTHON) bash packaging/system-deps.sh test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +30,7 @@ $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
 run: system-deps $(VENV)/.stamp-app
 	$(BIN)/pictovoz
 
-test: system-deps $(VENV)/.stamp-dev
+test: test-deps $(VENV)/.stamp-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.core.settings import load_settings, save_settings
 from app.ui.launcher import build_window, dispose
-from app.ui.main_window import DEBOUNCE_MS
+from app.session.session import DEBOUNCE_S
 from bench.latency import machine, pct, record
 
 SEQUENCES = {
@@ -72,7 +72,7 @@ def main() -> int:
         for _ in range(args.rounds):
             for seq in sequences:
                 w._clear()
-                w.last_result = None
+                w.session.last_result = None
                 for label in seq:
                     cell = next(c for _, _, c in w.comm.board.iter_cells() if c.label == label)
                     w.press_cell(cell)
@@ -86,7 +86,7 @@ def main() -> int:
         rows.append((lang, latencies, worst_gap_ms, statistics.median(gaps) * 1000))
     out = [
         f"Machine: {machine()}. Date: {dt.date.today().isoformat()}. Offscreen Qt, embedded "
-        f"model, debounce {DEBOUNCE_MS} ms included in the latency; a 5 ms timer measures how "
+        f"model, debounce {DEBOUNCE_S * 1000:.0f} ms included in the latency; a 5 ms timer measures how "
         "long the event loop is ever held while the engine generates.",
         "",
         "| lang | requests | last tap -> first candidate shown, median / p90 (s) "

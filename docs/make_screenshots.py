@@ -49,7 +49,7 @@ def main() -> int:
             window.switch_language()
         wait(app, lambda w=window: w.model_ready)
         time.sleep(1.0)  # the new language's prompt prefix warms up in the background
-        window.last_result = None
+        window.session.last_result = None
         for label in taps:
             cell = next(c for _, _, c in window.comm.board.iter_cells() if c.label == label)
             window.press_cell(cell)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.boards.storage import open_user_boards
@@ -72,9 +74,30 @@ def launch(argv: list[str] | None = None) -> int:
         QMessageBox.critical(None, "PictoVoz", f"PictoVoz could not start:\n{exc}")
         return 1
     window.show()
+    log.info("Window shown")
+    stop = _quit_on_signals(app)
     code = app.exec()
+    stop.stop()
     dispose(window)
     return code
+
+
+def _quit_on_signals(app: QApplication) -> QTimer:
+    """SIGTERM/SIGINT (a logout, Ctrl+C in a terminal) close the window the normal way, so the
+    boards and history are saved. Python runs signal handlers only when it gets control, so a
+    timer hands it control a few times a second while Qt's loop runs."""
+
+    def request_quit(signum, _frame) -> None:
+        log.info("Signal %s: closing", signum)
+        app.closeAllWindows()
+        app.quit()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, request_quit)
+    timer = QTimer()
+    timer.timeout.connect(lambda: None)
+    timer.start(200)
+    return timer
 
 
 def dispose(window: MainWindow) -> None:

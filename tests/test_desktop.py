@@ -1,0 +1,116 @@
+"""The real app under a real X server (Xvfb, Qt's xcb platform), started the way `make run` starts
+it: the window appears, the model loads, and a close (SIGTERM, as at logout) exits cleanly.
+Offscreen tests cannot see a missing xcb library or a crash at exit; this one does."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.core.paths import HOME_ENV
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed"),
+]
+
+APP = Path(sys.executable).with_name("pictovoz")
+
+
+class Xvfb:
+    """One X server on a free display number, with a given screen size."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.size = (width, height)
+        self.proc: subprocess.Popen | None = None
+        self.display = ""
+
+    def __enter__(self) -> Xvfb:
+        for n in range(90, 140):
+            if Path(f"/tmp/.X11-unix/X{n}").exists() or Path(f"/tmp/.X{n}-lock").exists():
+                continue
+            w, h = self.size
+            self.proc = subprocess.Popen(
+                ["Xvfb", f":{n}", "-screen", "0", f"{w}x{h}x24", "-nolisten", "tcp"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if Path(f"/tmp/.X11-unix/X{n}").exists():
+                    self.display = f":{n}"
+                    return self
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.05)
+            self.proc.kill()
+        raise RuntimeError("could not start Xvfb")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def windows(self) -> list[tuple[str, int, int, int, int]]:
+        """(title, x, y, width, height) of the named top-level windows."""
+        out = subprocess.run(
+            ["xwininfo", "-root", "-tree", "-display", self.display],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        found = []
+        for m in re.finditer(r'0x[0-9a-f]+ "([^"]+)".*?(\d+)x(\d+)\+(-?\d+)\+(-?\d+)', out):
+            title, w, h, x, y = m.group(1), *map(int, m.groups()[1:])
+            found.append((title, x, y, w, h))
+        return found
+
+
+def start_app(display: str, home: Path, embedded_model: Path) -> subprocess.Popen:
+    (home / "config").mkdir(parents=True, exist_ok=True)
+    settings = {"model_path": str(embedded_model), "pictogram_downloads": False}
+    (home / "config" / "settings.json").write_text(json.dumps(settings))
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
+    env |= {"DISPLAY": display, HOME_ENV: str(home), "QT_QPA_PLATFORM": "xcb"}
+    return subprocess.Popen(
+        [str(APP), "-v"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_the_app_starts_on_a_real_x_server_and_closes_cleanly(tmp_path, embedded_model):
+    with Xvfb(1366, 768) as x:
+        proc = start_app(x.display, tmp_path / "home", embedded_model)
+        try:
+            deadline = time.monotonic() + 90
+            window = None
+            while time.monotonic() < deadline and proc.poll() is None:
+                window = next((w for w in x.windows() if w[0] == "PictoVoz"), None)
+                if window is not None:
+                    break
+                time.sleep(0.2)
+            assert window is not None, "no PictoVoz window appeared"
+            time.sleep(3)  # the model loads on its own thread meanwhile
+            assert proc.poll() is None, "the app exited on its own"
+            proc.send_signal(signal.SIGTERM)
+            out, _ = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert "Fatal Python error" not in out, out[-3000:]
+    assert "could not load the Qt platform plugin" not in out, out[-3000:]
+    assert proc.returncode == 0, out[-3000:]
+    assert "Window shown" in out
