@@ -101,7 +101,9 @@ def test_the_app_starts_on_a_real_x_server_and_closes_cleanly(tmp_path, embedded
                 if window is not None:
                     break
                 time.sleep(0.2)
-            assert window is not None, "no PictoVoz window appeared"
+            if window is None:
+                proc.kill()
+                pytest.fail(f"no PictoVoz window appeared:\n{proc.communicate()[0][-3000:]}")
             time.sleep(3)  # the model loads on its own thread meanwhile
             assert proc.poll() is None, "the app exited on its own"
             proc.send_signal(signal.SIGTERM)

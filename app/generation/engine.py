@@ -109,7 +109,6 @@ class SentenceGenerator:
         n_candidates: int = 3,
         decoding: DecodingSettings | None = None,
         n_ctx: int = 2048,
-        verbose: bool = False,
     ) -> None:
         self.request = ModelRequest(Path(model_path).expanduser() if model_path else None, style)
         self.threads = threads if threads and threads > 0 else default_threads()
@@ -117,7 +116,6 @@ class SentenceGenerator:
         self.n_candidates = min(max(n_candidates, 1), MAX_CANDIDATES)
         self.decoding = (decoding or DecodingSettings()).validated()
         self.n_ctx = n_ctx
-        self.verbose = verbose
         self.choice: ModelChoice | None = None
         self.load_s: float | None = None
         self.gpu: GpuDecision | None = None  # where the loaded model runs, and why
@@ -172,7 +170,6 @@ class SentenceGenerator:
                     gpu_layers=n_gpu_layers,
                     n_ctx=self.n_ctx,
                     adapter=choice.adapter,
-                    verbose=self.verbose,
                 ),
                 self.gpu_layers,
             )

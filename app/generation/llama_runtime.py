@@ -70,15 +70,15 @@ class LlamaRuntime:
         n_ctx: int = 1024,
         n_batch: int = 512,
         adapter: Path | None = None,
-        verbose: bool = False,
     ) -> None:
         check_gguf(path)
         mparams = llama_cpp.llama_model_default_params()
         mparams.n_gpu_layers = gpu_layers
         try:
-            self._model = internals.LlamaModel(
-                path_model=str(path), params=mparams, verbose=verbose
-            )
+            # verbose=False would make llama-cpp-python point fds 1 and 2 at /dev/null while it
+            # loads, muting every other thread's log lines and warnings meanwhile; llama.cpp's
+            # own messages already go to our logger (_route_llama_log), so never mute.
+            self._model = internals.LlamaModel(path_model=str(path), params=mparams, verbose=True)
         except ValueError as exc:
             raise RuntimeLoadError(f"llama.cpp could not load {path.name}: {exc}") from exc
         cparams = llama_cpp.llama_context_default_params()
@@ -92,7 +92,7 @@ class LlamaRuntime:
         cparams.kv_unified = True
         cparams.swa_full = True
         try:
-            self._ctx = internals.LlamaContext(model=self._model, params=cparams, verbose=verbose)
+            self._ctx = internals.LlamaContext(model=self._model, params=cparams, verbose=True)
         except ValueError as exc:
             self._model.close()
             raise RuntimeLoadError(f"llama.cpp could not create a context: {exc}") from exc
