@@ -116,26 +116,27 @@ def test_a_broken_adapter_falls_back_to_the_base_model(tmp_path, monkeypatch, em
     assert choice.adapter is None
 
 
-def test_the_app_the_cli_and_doctor_make_one_model_decision(tmp_path, embedded_model, capsys):
+def test_the_app_the_cli_and_doctor_make_one_model_decision(
+    tmp_path, embedded_model, capsys, monkeypatch
+):
     """The style the settings record for the chosen file is the one every caller runs (the CLI
     used to ignore `model_style`, so doctor and generate disagreed with the app)."""
     import argparse
 
     from app import cli
+    from app.core.paths import HOME_ENV
     from app.core.settings import Settings, save_settings, settings_path
 
+    monkeypatch.setenv(HOME_ENV, str(tmp_path))  # its own settings file, left to no other test
     settings = Settings(model_path=str(embedded_model), model_style="finetuned")
     save_settings(settings, settings_path())
-    try:
-        app_choice = decide_model(SentenceGenerator.from_settings(settings).request)
-        args = argparse.Namespace(model=None, style=None, threads=None, gpu_layers=None, n=None)
-        cli_choice = decide_model(cli._make_generator(args).request)
-        assert app_choice == cli_choice
-        assert app_choice.style is PromptStyle.FINETUNED and app_choice.source == "user"
-        assert cli.main(["doctor"]) == 0
-        assert "finetuned prompt" in capsys.readouterr().out
-        # a flag on the command line wins over the settings, for that command only
-        flagged = argparse.Namespace(model=None, style="few-shot", threads=None, gpu_layers=None)
-        assert decide_model(cli._make_generator(flagged).request).style is PromptStyle.FEW_SHOT
-    finally:
-        settings_path().unlink()
+    app_choice = decide_model(SentenceGenerator.from_settings(settings).request)
+    args = argparse.Namespace(model=None, style=None, threads=None, gpu_layers=None, n=None)
+    cli_choice = decide_model(cli._make_generator(args).request)
+    assert app_choice == cli_choice
+    assert app_choice.style is PromptStyle.FINETUNED and app_choice.source == "user"
+    assert cli.main(["doctor"]) == 0
+    assert "finetuned prompt" in capsys.readouterr().out
+    # a flag on the command line wins over the settings, for that command only
+    flagged = argparse.Namespace(model=None, style="few-shot", threads=None, gpu_layers=None)
+    assert decide_model(cli._make_generator(flagged).request).style is PromptStyle.FEW_SHOT

@@ -15,7 +15,7 @@ import pytest
 from app.boards.storage import load_default_boards, read_board_set, user_boards_path
 from app.core.history import PhraseStore
 from app.core.keywords import prepare_keywords
-from app.core.settings import DecodingSettings, Settings, load_settings, settings_path
+from app.core.settings import DecodingSettings, Settings, load_settings
 from app.generation import SentenceGenerator
 from app.session.engine_worker import THREAD_NAME, EngineWorker
 from app.session.inbox import Inbox
@@ -209,14 +209,15 @@ def test_markers_backspace_remove_clear(phrases):
     assert session.comm.strip.empty and session.candidates == []
 
 
-def test_language_switch_changes_boards_saves_the_setting_and_clears_the_strip(phrases):
-    session = Session(Settings(), load_default_boards("es"), phrases, settings_path=None)
+def test_language_switch_changes_boards_saves_the_setting_and_clears_the_strip(phrases, tmp_path):
+    path = tmp_path / "settings.json"
+    session = Session(Settings(), load_default_boards("es"), phrases, settings_path=path)
     session.tap(cell(session, "yo"))
     session.switch_language()
     assert session.lang == "en" and session.settings.language == "en"
     assert session.comm.strip.empty and session.candidates == []
     assert any(c.label == "I" for _, _, c in session.comm.board.iter_cells())
-    assert load_settings(settings_path()).settings.language == "en"
+    assert load_settings(path).settings.language == "en"
     assert session.marker_word("past") == "past"
 
 
