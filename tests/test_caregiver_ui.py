@@ -141,10 +141,10 @@ def test_an_edit_survives_a_restart_and_can_be_undone(qtbot, home, server):
     ed.search_edit.setText("agua")
     qtbot.mouseClick(ed.search_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: ed.results.count() == 1, timeout=10_000)
-    assert ed.results.item(0).data(Qt.ItemDataRole.UserRole) == 2248
+    assert ed.results.item(0).data(Qt.ItemDataRole.UserRole) == 32464  # ARASAAC: "agua" is 32464
     assert not ed.results.item(0).icon().isNull()  # the thumbnail, from the cache
     qtbot.mouseClick(ed.use_button, Qt.MouseButton.LeftButton)
-    assert w.comm.board.find_cell(cell.id).pictogram_id == 2248
+    assert w.comm.board.find_cell(cell.id).pictogram_id == 32464
 
     # A new folder with a way home.
     ed.show_board("home")
@@ -166,7 +166,7 @@ def test_an_edit_survives_a_restart_and_can_be_undone(qtbot, home, server):
     board = again.comm.board
     saved = board.find_cell(cell.id)
     assert saved.label == "agua fresca" and saved.keywords == ["agua"]
-    assert saved.pictogram_id == 2248 and board.position_of(cell.id) == (row, col - 1)
+    assert saved.pictogram_id == 32464 and board.position_of(cell.id) == (row, col - 1)
     juegos = again.comm.boards.board("juegos")
     assert juegos.cell_at(0, 0).label == "inicio"
     again.press_cell(board.find_cell(folder.id))
@@ -191,7 +191,7 @@ def test_an_edit_survives_a_restart_and_can_be_undone(qtbot, home, server):
 def test_a_corrupt_settings_file_falls_back_with_a_message_in_the_window(qtbot, home):
     (home / "config" / "settings.json").write_text("{broken")
     w = open_window(qtbot)
-    assert "could not be read" in w.status_label.text()
+    assert "could not be read" in w.notice_label.text()
     assert w.settings.language == "es" and w.settings.scan_mode == "off"
 
 

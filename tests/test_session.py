@@ -256,3 +256,28 @@ def test_resolved_pictogram_ids_are_remembered_in_the_cells_and_saved(phrases):
     assert read_board_set(user_boards_path("es")).board(board.id).find_cell(
         blank.id
     ).pictogram_id == (2349)
+
+
+def test_failed_saves_become_notices_that_stay_until_dismissed(tmp_path):
+    """A read-only or broken data folder: the user is told where they acted, nothing claims
+    "saved", and the sentence is still spoken and listed for this session."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    phrases = PhraseStore.load(blocker / "phrases.json")
+    session = Session(
+        Settings(), load_default_boards("es"), phrases, settings_path=blocker / "settings.json"
+    )
+    session.tap(cell(session, "yo"))
+    session.speak_best()
+    assert session.spoken == "Yo."
+    assert session.phrases.recent("es")[0].text == "Yo."  # kept in memory
+    assert len(session.notices) == 1 and "could not be saved" in session.notices[0]
+    new = Settings(**{**vars(session.settings)})
+    new.n_candidates = 2
+    session.apply_settings(new)
+    assert session.status.key != "settings_saved"
+    assert any("No se pudo guardar" in n for n in session.notices)
+    session.request_candidates()  # the next request does not wipe the notices
+    assert len(session.notices) == 2
+    session.dismiss_notices()
+    assert session.notices == []

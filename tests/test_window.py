@@ -135,7 +135,7 @@ def test_a_corrupt_board_file_does_not_crash_the_window(qtbot, home):
     path.write_text('{"format": "pictovoz-boards", "boards": [tru')
     w = open_window(qtbot, with_model=False)
     assert w.comm.board.filled()  # the default boards opened
-    assert "kept as" in w.status_label.text()
+    assert "kept as" in w.notice_label.text() and w.notice_bar.isVisibleTo(w)
     assert any(p.name.startswith("es.json.bad-") for p in path.parent.iterdir())
 
 

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from app.boards.model import BoardSet, Cell
 from app.boards.storage import open_user_boards, save_board_set, user_boards_path
-from app.core.history import PhraseStore
+from app.core.history import HistorySaveError, PhraseStore
 from app.core.keywords import MARKERS, KeywordError, KeywordInput, Lang, prepare_keywords
 from app.core.settings import Settings, save_settings
 from app.core.strip import StripItem
@@ -37,6 +37,10 @@ MARKER_GREY = "#cfd8dc"
 MARKER_KEYS = ("past", "future", "not", "question")
 # Changed only by a restart: the engine and the speaker read these once, at start.
 RESTART_FIELDS = ("model_path", "gpu_layers", "threads", "voices")
+SAVE_FAILED = {
+    "es": "No se pudo guardar: el cambio se perderá al cerrar PictoVoz.",
+    "en": "Could not save: the change will be lost when PictoVoz closes.",
+}
 
 
 class Change(Flag):
@@ -50,7 +54,8 @@ class Change(Flag):
     SPOKEN = auto()
     SETTINGS = auto()
     LANGUAGE = auto()
-    ALL = BOARD | STRIP | CANDIDATES | PHRASES | STATUS | SPOKEN | SETTINGS | LANGUAGE
+    NOTICES = auto()
+    ALL = BOARD | STRIP | CANDIDATES | PHRASES | STATUS | SPOKEN | SETTINGS | LANGUAGE | NOTICES
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,9 @@ class Session:
         self.first_candidate_latency: float | None = None  # last tap -> first candidate
         self.pictures: dict[int, str] = {}  # pictogram id -> image file, for the strip
         self.boards_dirty = False
+        # Problems the user must read (start-up, failed saves): they stay until dismissed,
+        # unlike the status line, which the next request overwrites.
+        self.notices: list[str] = []
         self._request_id = 0
         self._requested_at = 0.0
         self._saved_at = time.monotonic()
@@ -140,6 +148,9 @@ class Session:
     @property
     def lang(self) -> str:
         return self.comm.lang
+
+    def _words(self, table: dict[str, str]) -> str:
+        return table.get(self.lang, table["en"])
 
     # --- the strip and the boards ---------------------------------------------------------------
     def tap(self, cell: Cell) -> None:
@@ -269,7 +280,10 @@ class Session:
             else:
                 self.speaker.say(sentence, self.lang, interrupt=True)
         if record:
-            self.phrases.add_spoken(sentence, self.lang, keywords)
+            try:
+                self.phrases.add_spoken(sentence, self.lang, keywords)
+            except HistorySaveError as exc:  # kept in memory; the user is told it is not saved
+                self.add_notice(exc.message)
             self._changed(Change.PHRASES)
 
     def speak_candidate(self, index: int) -> None:
@@ -296,7 +310,10 @@ class Session:
 
     def pin(self, sentence: str | None) -> None:
         if sentence:
-            self.phrases.pin(sentence, self.lang)
+            try:
+                self.phrases.pin(sentence, self.lang)
+            except HistorySaveError as exc:
+                self.add_notice(exc.message)
             self._changed(Change.PHRASES)
 
     def candidate_text(self, index: int) -> str | None:
@@ -319,7 +336,8 @@ class Session:
         self.candidates, self.last_result, self.spoken = [], None, ""
         self.settings.language = new_lang
         self.save_settings()
-        self.status = Status("", loaded.message) if loaded.message else self.status
+        if loaded.message:
+            self.notices.append(loaded.message)
         self._changed(Change.ALL)
 
     def save_settings(self) -> bool:
@@ -327,7 +345,7 @@ class Session:
             save_settings(self.settings, self.settings_path)
         except OSError as exc:
             log.warning("Could not save settings: %s", exc)
-            self._set_status("save_failed", str(exc))
+            self.add_notice(f"{SAVE_FAILED.get(self.lang, SAVE_FAILED['en'])} ({exc})")
             return False
         return True
 
@@ -349,10 +367,11 @@ class Session:
             self.engine.set_decoding(s.decoding)
         if language != old.language:
             self.switch_language(language)
-        saved = self.save_settings()
-        if saved:
+        if self.save_settings():
             restart = any(getattr(old, f) != getattr(s, f) for f in RESTART_FIELDS)
             self.status = Status("settings_saved_restart" if restart else "settings_saved")
+        else:
+            self.status = Status()  # "saved" would be untrue; the notice says what happened
         self._changed(Change.SETTINGS | Change.STATUS)
 
     def set_quiet(self, quiet: bool) -> None:
@@ -390,7 +409,7 @@ class Session:
             save_board_set(self.comm.boards, user_boards_path(self.lang))
         except (OSError, ValueError) as exc:
             log.warning("Could not save boards: %s", exc)
-            self._set_status("save_failed", str(exc))
+            self.add_notice(f"{SAVE_FAILED.get(self.lang, SAVE_FAILED['en'])} ({exc})")
             return False
         self.boards_dirty = False
         self._saved_at = time.monotonic()
@@ -414,9 +433,17 @@ class Session:
         self._set_status("", summary)
         self._changed(Change.BOARD)
 
-    def show_notice(self, message: str) -> None:
-        if message:
-            self._set_status("", message)
+    def add_notice(self, message: str) -> None:
+        """A problem the user must read; it stays on screen until dismissed."""
+        if message and message not in self.notices:
+            log.warning("Notice: %s", message)
+            self.notices.append(message)
+            self._changed(Change.NOTICES)
+
+    def dismiss_notices(self) -> None:
+        if self.notices:
+            self.notices.clear()
+            self._changed(Change.NOTICES)
 
     def close(self) -> None:
         self.timer.stop()

@@ -10,6 +10,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.boards.storage import open_user_boards
+from app.core import instance
+from app.core.files import remove_stale_temp_files
 from app.core.history import PhraseStore
 from app.core.settings import Settings, load_settings, settings_path
 from app.generation import SentenceGenerator
@@ -18,6 +20,7 @@ from app.pictograms.client import ArasaacClient
 from app.session.engine_worker import EngineWorker
 from app.session.session import Session
 from app.ui.main_window import MainWindow
+from app.ui.texts import text
 from app.ui.workers import MainThreadInbox, PictogramLoader
 
 log = logging.getLogger(__name__)
@@ -57,16 +60,27 @@ def build_window(*, with_model: bool = True, with_speech: bool = True) -> MainWi
         speaker=make_speaker(settings) if with_speech else None,
     )
     window = MainWindow(session, pictograms=PictogramLoader(cache), inbox=inbox)
-    for message in (loaded.message, boards.message, phrases.message):
+    for message in (*loaded.notices, boards.message, phrases.message):
         if message:
-            session.show_notice(message)
-            log.warning(message)
+            session.add_notice(message)
     return window
 
 
 def launch(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(argv or sys.argv)
     app.setApplicationName("PictoVoz")
+    try:
+        lock = instance.acquire()  # held until exit: one PictoVoz per data folder
+    except instance.AlreadyRunningError:
+        lang = load_settings().settings.language
+        QMessageBox.information(None, "PictoVoz", text(lang, "already_open"))
+        return 0
+    except OSError as exc:  # a read-only data folder: run, but saving will say it failed
+        log.warning("No single-instance lock (%s)", exc)
+        lock = None
+    removed = remove_stale_temp_files()  # left by a crash or a power cut
+    if removed:
+        log.info("Removed %d stale temporary files", len(removed))
     try:
         window = build_window()
     except Exception as exc:  # show it instead of vanishing: the user may not see a console
@@ -79,6 +93,8 @@ def launch(argv: list[str] | None = None) -> int:
     code = app.exec()
     stop.stop()
     dispose(window)
+    if lock is not None:
+        lock.release()
     return code
 
 

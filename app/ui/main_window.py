@@ -119,6 +119,19 @@ class MainWindow(QMainWindow):
         central = QWidget()
         outer = QVBoxLayout(central)
 
+        # Notices stay until the user dismisses them (start-up and save problems).
+        self.notice_bar = QWidget()
+        self.notice_bar.setStyleSheet("background: #fff3cd; color: #222;")
+        notice_row = QHBoxLayout(self.notice_bar)
+        self.notice_label = QLabel()
+        self.notice_label.setWordWrap(True)
+        self.notice_label.setAccessibleName("Notices")
+        notice_row.addWidget(self.notice_label, 1)
+        self.notice_button = self._button("dismiss", lambda: self.session.dismiss_notices())
+        notice_row.addWidget(self.notice_button)
+        self.notice_bar.hide()
+        outer.addWidget(self.notice_bar)
+
         nav = QHBoxLayout()
         self.home_button = self._button("home", lambda: self.session.go_home())
         self.back_button = self._button("back", lambda: self.session.go_back())
@@ -250,6 +263,12 @@ class MainWindow(QMainWindow):
             self.caregiver.render()
         if Change.STATUS in what:
             self.render_status()
+        if Change.NOTICES in what:
+            self.render_notices()
+
+    def render_notices(self) -> None:
+        self.notice_label.setText("\n".join(self.session.notices))
+        self.notice_bar.setVisible(bool(self.session.notices))
 
     def render_all(self) -> None:
         lang = self.lang
@@ -274,6 +293,7 @@ class MainWindow(QMainWindow):
         self.render_candidates()
         self.render_phrases()
         self.render_status()
+        self.render_notices()
 
     def render_status(self) -> None:
         status, lang = self.session.status, self.lang

@@ -5,6 +5,8 @@ from __future__ import annotations
 TEXTS: dict[str, dict[str, str]] = {
     "es": {
         "title": "PictoVoz",
+        "dismiss": "Entendido",
+        "already_open": "PictoVoz ya está abierto.",
         "home": "Inicio",
         "back": "Atrás",
         "backspace": "Borrar último",
@@ -30,6 +32,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "PictoVoz",
+        "dismiss": "OK",
+        "already_open": "PictoVoz is already open.",
         "home": "Home",
         "back": "Back",
         "backspace": "Delete last",
