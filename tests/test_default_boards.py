@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,10 @@ import app.boards
 from app.boards.model import CATEGORY_COLOURS, Action, BoardError, Category
 from app.boards.storage import load_default_boards, read_board_set
 from app.core.keywords import MARKERS, Lang, prepare_keywords, split_keyword
+from training import pin_default_ids
+
+# ARASAAC's data lives beside the repository (never in it); without it those tests skip.
+ARASAAC_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "arasaac"
 
 LANGS = [Lang.ES, Lang.EN]
 FOLDERS = [
@@ -28,6 +33,17 @@ PRONOUNS = {
     Lang.EN: {"I", "you", "he", "she", "we", "they"},
 }
 YES_NO = {Lang.ES: {"sí", "no"}, Lang.EN: {"yes", "no"}}
+
+
+def arasaac_data() -> pin_default_ids.ArasaacData:
+    if not (ARASAAC_DATA / "catalogue.en.jsonl").is_file():
+        pytest.skip(f"ARASAAC's data is not at {ARASAAC_DATA} (../shared/data/arasaac)")
+    return _load_arasaac_data()
+
+
+@functools.cache
+def _load_arasaac_data() -> pin_default_ids.ArasaacData:
+    return pin_default_ids.ArasaacData.load(ARASAAC_DATA)
 
 
 @pytest.fixture(params=LANGS, ids=lambda lang: lang.value)
@@ -95,10 +111,59 @@ def test_spanish_verbs_are_infinitives():
             assert word.endswith(("ar", "er", "ir", "ír")), word
 
 
-def test_no_pictogram_ids_are_invented(lang):
-    """Ids are resolved by ARASAAC search on first use; none are hard-coded."""
+def test_no_custom_images(lang):
     for _, cell in load_default_boards(lang).iter_cells():
-        assert cell.pictogram_id is None and cell.image is None
+        assert cell.image is None
+
+
+def test_pinned_ids_are_real_arasaac_ids(lang):
+    """Every pinned id is one ARASAAC has: in its English catalogue or its own communicator."""
+    known = arasaac_data().known_ids()
+    unknown = {
+        (board.id, cell.label, cell.pictogram_id)
+        for board, cell in load_default_boards(lang).iter_cells()
+        if cell.pictogram_id is not None and cell.pictogram_id not in known
+    }
+    assert not unknown
+
+
+def test_the_files_hold_what_the_pinning_tool_chooses():
+    """The committed ids are the tool's choices from ARASAAC's data (nothing edited by hand
+    that the next run would undo)."""
+    chosen, _ = pin_default_ids.pin(arasaac_data())
+    for lang in LANGS:
+        shipped = load_default_boards(lang)
+        for board, cell in shipped.iter_cells():
+            other = chosen[lang.value].board(board.id).find_cell(cell.id)
+            assert other is not None and other.pictogram_id == cell.pictogram_id, (lang, cell.id)
+
+
+def test_every_cell_is_pinned_unless_nothing_fits(lang):
+    """A cell without an id is one the pinning tool declares has no fitting pictogram."""
+    nothing_fits = {
+        pair.es if lang is Lang.ES else pair.en
+        for pair in pin_default_ids.parse_pairs()
+        if pin_default_ids.HAND_PICKS.get(pair.key, (None,))[0] == 0
+    }
+    board_set = load_default_boards(lang)
+    unpinned = {cell.id for _, cell in board_set.iter_cells() if cell.pictogram_id is None}
+    assert unpinned == nothing_fits - {None}
+    assert len(unpinned) <= 0.02 * board_set.cell_count()
+
+
+def test_the_same_concept_has_the_same_picture_in_both_languages():
+    es, en = load_default_boards("es"), load_default_boards("en")
+    pairs = pin_default_ids.parse_pairs()
+    for lang, board_set in (("es", es), ("en", en)):
+        listed = [(p.board, getattr(p, lang)) for p in pairs if getattr(p, lang) is not None]
+        cells = [(board.id, cell.id) for board, cell in board_set.iter_cells()]
+        assert sorted(listed) == sorted(cells), f"pairs and {lang} cells differ"
+    both = [p for p in pairs if p.es and p.en]
+    assert len(both) >= 300
+    for pair in both:
+        es_cell = es.board(pair.board).find_cell(pair.es)
+        en_cell = en.board(pair.board).find_cell(pair.en)
+        assert es_cell.pictogram_id == en_cell.pictogram_id, pair.key
 
 
 def test_labels_and_ids_are_unique_per_board(lang):
