@@ -281,3 +281,28 @@ def test_failed_saves_become_notices_that_stay_until_dismissed(tmp_path):
     assert len(session.notices) == 2
     session.dismiss_notices()
     assert session.notices == []
+
+
+@pytest.mark.slow
+def test_when_audio_cannot_play_the_user_sees_it_until_it_works(phrases, tmp_path):
+    """No sound device: espeak-ng writes the audio, the player fails. The screen says so (the
+    sentence is still shown large), and the notice goes once sound plays again."""
+    from app.speech import Speaker
+
+    inbox = Inbox()
+    broken = Speaker(player=["sh", "-c", "echo 'audio open error' >&2; exit 1"])
+    session = Session(Settings(), load_default_boards("es"), phrases, post=inbox.post)
+    session.speaker = broken
+    session.tap(cell(session, "yo"))
+    session.speak_best()
+    assert session.spoken == "Yo."
+    wait_for(inbox, lambda: session.speech_problem is not None, 30)
+    assert "No se pudo reproducir el sonido" in session.speech_problem
+    assert "audio open error" in session.speech_problem
+    broken.close()
+    heard = tmp_path / "heard.wav"
+    session.speaker = Speaker(player=["sh", "-c", 'cp "$1" "$0"', str(heard)])
+    session.speak_best()
+    wait_for(inbox, lambda: session.speech_problem is None, 30)
+    assert heard.exists()
+    session.speaker.close()

@@ -37,6 +37,10 @@ MARKER_GREY = "#cfd8dc"
 MARKER_KEYS = ("past", "future", "not", "question")
 # Changed only by a restart: the engine and the speaker read these once, at start.
 RESTART_FIELDS = ("model_path", "gpu_layers", "threads", "voices")
+NO_SOUND = {
+    "es": "No se pudo reproducir el sonido: {reason}. La frase se muestra en grande.",
+    "en": "The sound could not be played: {reason}. The sentence is shown large instead.",
+}
 SAVE_FAILED = {
     "es": "No se pudo guardar: el cambio se perderá al cerrar PictoVoz.",
     "en": "Could not save: the change will be lost when PictoVoz closes.",
@@ -54,7 +58,7 @@ class Change(Flag):
     SPOKEN = auto()
     SETTINGS = auto()
     LANGUAGE = auto()
-    NOTICES = auto()
+    NOTICES = auto()  # also the speech problem
     ALL = BOARD | STRIP | CANDIDATES | PHRASES | STATUS | SPOKEN | SETTINGS | LANGUAGE | NOTICES
 
 
@@ -106,7 +110,10 @@ class Session:
         engine: EngineWorker | None = None,
         speaker: SpeakerLike | None = None,
         timer: Timer | None = None,
+        post: Callable[..., Any] | None = None,
     ) -> None:
+        """`post(fn, *args)` runs a call on the session's own thread (the window's inbox);
+        workers (speech) report through it. None: called directly (headless, single thread)."""
         self.settings = settings
         self.settings_path = settings_path
         self.comm = Communicator(boards, speak_each_tile=settings.speak_each_tile)
@@ -125,6 +132,8 @@ class Session:
         # Problems the user must read (start-up, failed saves): they stay until dismissed,
         # unlike the status line, which the next request overwrites.
         self.notices: list[str] = []
+        self.speech_problem: str | None = None  # shown until speech works again
+        self._post = post or (lambda fn, *args: fn(*args))
         self._request_id = 0
         self._requested_at = 0.0
         self._saved_at = time.monotonic()
@@ -276,15 +285,34 @@ class Session:
         self._changed(Change.SPOKEN)
         if self.speaker is not None:
             if self.speaker.available is False:  # None: still starting; it queues the request
-                self._set_status("no_tts", self.speaker.unavailable_reason or "")
+                self.report_speech(False, self.speaker.unavailable_reason or "")
             else:
-                self.speaker.say(sentence, self.lang, interrupt=True)
+                future = self.speaker.say(sentence, self.lang, interrupt=True)
+                future.add_done_callback(self._speech_done)
         if record:
             try:
                 self.phrases.add_spoken(sentence, self.lang, keywords)
             except HistorySaveError as exc:  # kept in memory; the user is told it is not saved
                 self.add_notice(exc.message)
             self._changed(Change.PHRASES)
+
+    def _speech_done(self, future) -> None:
+        """On the speech thread: hand the outcome to the session's thread."""
+        try:
+            result = future.result()
+        except Exception as exc:  # a cancelled or broken future still gets reported
+            self._post(self.report_speech, False, str(exc))
+            return
+        status = str(getattr(result, "status", ""))
+        if status == "stopped":
+            return  # interrupted by the user or a newer sentence: says nothing about audio
+        self._post(self.report_speech, status == "done", getattr(result, "message", ""))
+
+    def report_speech(self, ok: bool, reason: str) -> None:
+        problem = None if ok else self._words(NO_SOUND).format(reason=reason or "?")
+        if problem != self.speech_problem:
+            self.speech_problem = problem
+            self._changed(Change.NOTICES)
 
     def speak_candidate(self, index: int) -> None:
         if 0 <= index < len(self.candidates):

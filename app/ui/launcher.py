@@ -51,14 +51,18 @@ def build_window(*, with_model: bool = True, with_speech: bool = True) -> MainWi
     engine = None
     if with_model:
         engine = EngineWorker(SentenceGenerator.from_settings(settings), inbox.post)
+    speaker = make_speaker(settings) if with_speech else None
     session = Session(
         settings,
         boards.board_set,
         phrases,
         settings_path=settings_path(),
         engine=engine,
-        speaker=make_speaker(settings) if with_speech else None,
+        speaker=speaker,
+        post=inbox.post,
     )
+    if with_speech and speaker is None:
+        session.report_speech(False, "the text-to-speech module is missing")
     window = MainWindow(session, pictograms=PictogramLoader(cache), inbox=inbox)
     for message in (*loaded.notices, boards.message, phrases.message):
         if message:

@@ -267,8 +267,11 @@ class MainWindow(QMainWindow):
             self.render_notices()
 
     def render_notices(self) -> None:
-        self.notice_label.setText("\n".join(self.session.notices))
-        self.notice_bar.setVisible(bool(self.session.notices))
+        lines = [*([self.session.speech_problem] if self.session.speech_problem else [])]
+        lines += self.session.notices
+        self.notice_label.setText("\n".join(lines))
+        self.notice_bar.setVisible(bool(lines))
+        self.notice_button.setVisible(bool(self.session.notices))  # speech clears by itself
 
     def render_all(self) -> None:
         lang = self.lang
@@ -305,8 +308,6 @@ class MainWindow(QMainWindow):
             words = status.detail
         elif status.key == "model_failed":
             words = f"{status.detail} {text(lang, 'no_model')}"
-        elif status.key == "no_tts":
-            words = f"{text(lang, 'no_tts')} ({status.detail})"
         elif status.key:
             words = text(lang, status.key) + (f" {status.detail}" if status.detail else "")
         else:

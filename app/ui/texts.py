@@ -26,7 +26,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "future": "futuro",
         "not": "no",
         "question": "¿?",
-        "no_tts": "No hay voz disponible: las frases se muestran en grande.",
         "attribution": "Pictogramas: Sergio Palao, ARASAAC (arasaac.org), Gobierno de Aragón, "
         "CC BY-NC-SA",
     },
@@ -53,7 +52,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "future": "future",
         "not": "not",
         "question": "?",
-        "no_tts": "No voice available: sentences are shown large instead.",
         "attribution": "Pictograms: Sergio Palao, ARASAAC (arasaac.org), Government of Aragón, "
         "CC BY-NC-SA",
     },
