@@ -26,15 +26,15 @@ def small_set() -> BoardSet:
     home.cells[:5] = [
         Cell(id="yo", label="yo", category=Category.PEOPLE),
         Cell(id="comer", label="comer", category=Category.VERBS),
-        Cell(id="agua", label="agua", pictogram_id=2248),
+        Cell(id="agua", label="agua", pictogram_id=32464),
         Cell(id="comida", label="casa", link="food"),
         Cell(id="raro", label="palabra-inexistente"),
     ]
     food = Board(id="food", name="Comida", rows=1, columns=3, lang="es")
     food.cells[:3] = [
         Cell(id="inicio", label="inicio", category=Category.CONTROLS, action=Action.HOME,
-             pictogram_id=2317),
-        Cell(id="agua", label="agua"),  # resolves to 2248, already fetched for home
+             pictogram_id=6964),
+        Cell(id="agua", label="agua"),  # resolves to 32464, already fetched for home
         Cell(id="foto", label="mamá", image="images/mama.png"),  # custom picture: skipped
     ]  # fmt: skip
     return BoardSet(name="Test", lang="es", root="home", boards={"home": home, "food": food})
@@ -50,15 +50,15 @@ def test_prefetch_resolves_downloads_and_reports_progress(client, server, tmp_pa
     assert report.total == 7
     assert report.resolved == 4  # yo, comer, casa, agua (food)
     assert report.unresolved == ["home/palabra-inexistente"]
-    assert report.downloaded == 4  # 6625 yo, 6456 comer (the aac one), 2248, 2317 (casa, inicio)
+    assert report.downloaded == 4  # 6632 yo, 6456 comer, 32464 agua, 6964 (casa, inicio)
     assert report.failed == [] and report.stopped is None
     assert calls[0] == (0, 7, "yo") and calls[-1] == (7, 7, "")
     home = board_set.home
-    assert home.find_cell("yo").pictogram_id == 6625
+    assert home.find_cell("yo").pictogram_id == 6632
     assert home.find_cell("comer").pictogram_id == 6456
-    assert board_set.board("food").find_cell("agua").pictogram_id == 2248
+    assert board_set.board("food").find_cell("agua").pictogram_id == 32464
     assert board_set.board("food").find_cell("foto").pictogram_id is None
-    for pid in (6625, 6456, 2248, 2317):
+    for pid in (6632, 6456, 32464, 6964):
         assert cache.cached_image_path(pid) is not None
 
     images_before = server.count("/pictograms/") - server.count("search")
@@ -69,9 +69,9 @@ def test_prefetch_resolves_downloads_and_reports_progress(client, server, tmp_pa
 
 def test_failures_are_listed_and_a_rerun_fetches_only_what_is_missing(client, server, tmp_path):
     cache = PictogramCache(client, tmp_path / "c")
-    server.fail("500", path_contains="/pictograms/2248")
+    server.fail("500", path_contains="/pictograms/32464")
     report = prefetch.prefetch_board_set(small_set(), cache)
-    assert len(report.failed) == 1 and "2248" in report.failed[0]
+    assert len(report.failed) == 1 and "32464" in report.failed[0]
     assert not report.complete
     server.heal()
     rerun = prefetch.prefetch_board_set(small_set(), cache)
@@ -130,10 +130,10 @@ def test_cli_fills_a_dest_folder_and_saves_ids(server, tmp_path, capsys):
     assert prefetch.run(args) == 0  # a label without pictogram is reported, not an error
     out = capsys.readouterr().out
     assert "4 downloaded" in out and "1 without a pictogram" in out
-    assert (dest / "images" / "6625" / "500.png").is_file()
+    assert (dest / "images" / "6632" / "500.png").is_file()
     assert (dest / "index.json").is_file()
     saved = read_board_set(board_file)
-    assert saved.home.find_cell("yo").pictogram_id == 6625
+    assert saved.home.find_cell("yo").pictogram_id == 6632
     assert (tmp_path / "boards.json.bak").is_file()  # the previous version is kept
 
 

@@ -11,9 +11,13 @@ read-only bundle that `pictovoz prefetch --dest assets/pictograms` fills for ins
 Every file is written atomically. The index is a convenience: if it is lost or corrupt it is
 rebuilt from the files, so a crash costs nothing but the last-use order.
 
-Offline: a connection failure or timeout marks the server unreachable for `offline_retry_after`
-seconds; meanwhile every call answers from disk at once, so a dead network costs one timeout,
-not one per cell.
+Offline: a connection failure marks the server unreachable for `offline_retry_after` seconds;
+meanwhile every call answers from disk at once, so a dead network costs one timeout, not one per
+cell. A slow answer is not a dead network: only `TIMEOUTS_BEFORE_OFFLINE` timeouts in a row (no
+answer in between) take the cache offline, and "no such pictogram" never does.
+
+Only what passed every check is written: ids are validated, images are complete PNGs of a sane
+size (`check_png`); a failed download leaves no file behind.
 """
 
 from __future__ import annotations
@@ -31,15 +35,20 @@ from pathlib import Path
 from typing import Any
 
 from app.core import paths
+from app.core.arasaac import UnsupportedLanguage, check_locale, check_pictogram_id
 from app.core.files import atomic_write_bytes, atomic_write_text, move_aside
 from app.pictograms.client import (
+    ArasaacCancelled,
     ArasaacClient,
     ArasaacError,
     ArasaacOffline,
+    ArasaacTimeout,
     ArasaacUnavailable,
+    ArasaacUnsupportedLanguage,
     ImageOptions,
     Pictogram,
     check_png,
+    exact_matches,
     rank_results,
 )
 
@@ -50,6 +59,8 @@ INDEX_VERSION = 1
 DEFAULT_MAX_BYTES = 300 * 1024 * 1024  # ~10k pictograms at 500 px
 DEFAULT_SEARCH_TTL = 30 * 24 * 3600.0  # ARASAAC adds pictograms; refresh searches now and then
 DEFAULT_OFFLINE_RETRY_AFTER = 60.0
+# A server that answers nothing in time this many times in a row is treated as unreachable.
+TIMEOUTS_BEFORE_OFFLINE = 3
 # Index writes are batched: reads only touch memory, and a lost index is rebuilt from the files.
 FLUSH_EVERY_S = 5.0
 FLUSH_EVERY_ADDS = 50
@@ -106,6 +117,7 @@ class PictogramCache:
         self._last_flush = time.monotonic()
         self._offline_until = 0.0
         self._offline_reason = ""
+        self._timeouts_in_a_row = 0
         self.root.mkdir(parents=True, exist_ok=True)
         self._load_index()
 
@@ -125,6 +137,31 @@ class PictogramCache:
         with self._lock:
             self._offline_until = 0.0
             self._offline_reason = ""
+            self._timeouts_in_a_row = 0
+
+    def cancel(self) -> None:
+        """Stop the downloads in flight at once (the window is closing); they return None or
+        raise ArasaacCancelled, and nothing half-downloaded is written."""
+        if self.client is not None:
+            self.client.close()
+
+    def _failed(self, exc: ArasaacError) -> None:
+        """Decide what a failure says about the server: a connection failure means offline; a
+        timeout only when it keeps happening; a missing pictogram or a bad file, nothing."""
+        if isinstance(exc, ArasaacOffline | ArasaacCancelled):
+            return
+        if isinstance(exc, ArasaacUnavailable):
+            self._mark_offline(exc)
+        elif isinstance(exc, ArasaacTimeout):
+            with self._lock:
+                self._timeouts_in_a_row += 1
+                many = self._timeouts_in_a_row >= TIMEOUTS_BEFORE_OFFLINE
+            if many:
+                self._mark_offline(exc)
+
+    def _answered(self) -> None:
+        with self._lock:
+            self._timeouts_in_a_row = 0
 
     def _mark_offline(self, exc: BaseException) -> None:
         with self._lock:
@@ -179,9 +216,11 @@ class PictogramCache:
         client = self._network()
         try:
             data = client.image(pictogram_id, options)
-        except ArasaacUnavailable as exc:
-            self._mark_offline(exc)
+        except ArasaacError as exc:
+            self._failed(exc)
             raise
+        self._answered()
+        check_png(data)  # the client checks too; the cache never trusts what it writes
         return self._add(rel, data)
 
     def store_image(
@@ -210,12 +249,12 @@ class PictogramCache:
             client = self._network()
             found = client.search(text, lang, best=best)
         except ArasaacError as exc:
-            if isinstance(exc, ArasaacUnavailable) and not isinstance(exc, ArasaacOffline):
-                self._mark_offline(exc)
+            self._failed(exc)
             if results is not None:
                 log.info("Serving stale search %r (%s): %s", text, lang, exc)
                 return results
             raise
+        self._answered()
         doc = {
             "text": text,
             "lang": lang,
@@ -227,24 +266,27 @@ class PictogramCache:
         return found
 
     def resolve(self, text: str, lang: str, kind: int | None = None) -> int | None:
-        """The pictogram id that best fits a cell's label (None if none can be found now).
+        """The pictogram id whose keyword (or plural) is exactly `text`, ignoring case and
+        accents like ARASAAC does; None when there is none ("no exact pictogram": the caregiver
+        chooses) or it cannot be found now.
 
-        Tries `bestsearch` first, then the wider `search`; prefers `aac: true` pictograms and the
-        ARASAAC keyword type `kind` (see KeywordType)."""
+        Tries `bestsearch` first, then the wider `search`, keeping only exact matches (`search`
+        also answers related pictures: "grape" finds "grape juice"); prefers `aac: true`
+        pictograms and the ARASAAC keyword type `kind` (see KeywordType)."""
         for best in (True, False):
             try:
                 results = self.search(text, lang, best=best)
             except ArasaacError as exc:
                 log.info("Cannot resolve %r (%s): %s", text, lang, exc)
                 return None
-            ranked = rank_results(results, text, kind)
+            ranked = rank_results(exact_matches(results, text), text, kind)
             if ranked:
                 return ranked[0].id
         return None
 
     def pictogram(self, pictogram_id: int, lang: str) -> Pictogram | None:
         """One pictogram's metadata, cached; None when unknown or unreachable."""
-        rel = f"meta/{_lang(lang)}/{int(pictogram_id)}.json"
+        rel = f"meta/{_lang(lang)}/{check_pictogram_id(pictogram_id)}.json"
         cached = self._read_json(rel)
         if cached is not None:
             try:
@@ -255,10 +297,10 @@ class PictogramCache:
             client = self._network()
             picto = client.pictogram(pictogram_id, lang)
         except ArasaacError as exc:
-            if isinstance(exc, ArasaacUnavailable) and not isinstance(exc, ArasaacOffline):
-                self._mark_offline(exc)
+            self._failed(exc)
             log.info("No metadata for pictogram %s: %s", pictogram_id, exc)
             return None
+        self._answered()
         doc = {"fetched": time.time(), "pictogram": picto.to_json()}
         self._add(rel, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
         return picto
@@ -437,17 +479,15 @@ class PictogramCache:
 
 
 def _lang(lang: str) -> str:
-    value = str(lang).strip().lower()
-    if not value.isalpha() or len(value) > 3:
-        raise ValueError(f"Not a language code: {lang!r}")
-    return value
+    """The locale (it also names folders: only ARASAAC's own codes get here)."""
+    try:
+        return check_locale(lang)
+    except UnsupportedLanguage as exc:
+        raise ArasaacUnsupportedLanguage(str(exc)) from None
 
 
 def _image_rel(pictogram_id: int, options: ImageOptions) -> str:
-    pid = int(pictogram_id)
-    if pid <= 0:
-        raise ValueError(f"Not a pictogram id: {pictogram_id!r}")
-    return f"images/{pid}/{options.variant}.png"
+    return f"images/{check_pictogram_id(pictogram_id)}/{options.variant}.png"
 
 
 def _search_rel(text: str, lang: str, best: bool) -> str:

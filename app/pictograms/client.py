@@ -2,8 +2,11 @@
 
 The API is public and read-only. Every call goes through one `requests.Session` (connection reuse)
 with a urllib3 `Retry` that backs off on 429/5xx and connection errors. Read timeouts are not
-retried: a server that hangs should cost one timeout, not several. Callers that must never wait
-(the UI) go through `PictogramCache`, which answers from disk and remembers when we are offline.
+retried: a server that hangs should cost one timeout, not several. Each request also has an
+overall deadline (a watchdog hangs up on a server that trickles bytes), follows redirects only
+on the same host, and is cut at once by `close()`. Plain images come from ARASAAC's static
+server. Callers that must never wait (the UI) go through `PictogramCache`, which answers from
+disk and remembers when we are offline.
 """
 
 from __future__ import annotations
@@ -11,37 +14,82 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 import struct
+import threading
+import time
+import unicodedata
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from enum import IntEnum
+from importlib import metadata
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
+
+from app import __version__
+from app.core.arasaac import (
+    ATTRIBUTIONS,
+    STATIC_BASE,
+    UnsupportedLanguage,
+    check_locale,
+    check_pictogram_id,
+    static_url,
+    valid_pictogram_id,
+)
+from app.core.arasaac import LICENCE_URL as LICENCE_URL  # re-exported for the UI
+from app.core.arasaac import LOCALES as LOCALES
+from app.core.arasaac import MAX_PICTOGRAM_ID as MAX_PICTOGRAM_ID
+from app.core.arasaac import attribution as attribution
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://api.arasaac.org/api"
-LOCALES = ("es", "en")
-USER_AGENT = "PictoVoz/0.1 (offline AAC communicator)"
+DEFAULT_STATIC_BASE = STATIC_BASE
+# Used when the installed package names no home page of its own (pyproject [project.urls]).
+PROJECT_URL = "https://github.com/pictovoz/pictovoz"
 
 # Seconds: (connect, read). Short on purpose; the cache remembers failures so they are paid once.
 DEFAULT_TIMEOUT = (3.0, 8.0)
+# Seconds for a whole request (connect, redirects, headers and body): a server sending one byte
+# a second never trips the read timeout, so only this bounds it.
+DEFAULT_DEADLINE = 20.0
 MAX_IMAGE_BYTES = 8 * 1024 * 1024  # a 2500 px ARASAAC PNG is well under 1 MB
 MAX_JSON_BYTES = 16 * 1024 * 1024
 # A server asking us to wait longer than this (Retry-After) is treated as unavailable.
 MAX_RETRY_AFTER = 10.0
+MAX_REDIRECTS = 5
+# Pictures larger than ARASAAC's biggest (2500 px) are refused before anything decodes them:
+# a 20000x20000 PNG is a few KB on the wire and gigabytes in memory.
+MAX_IMAGE_SIDE = 2500
+MAX_IMAGE_PIXELS = 2500 * 2500
 
-ATTRIBUTION = (
-    "Pictographic symbols: Sergio Palao. Origin: ARASAAC (https://arasaac.org). "
-    "Licence: CC BY-NC-SA 4.0. Owner: Gobierno de Aragón (Spain)."
-)
-LICENCE_URL = "https://creativecommons.org/licenses/by-nc-sa/4.0/"
+# Kept for the UI: the attribution per language ({"es": ..., "en": ...}); see `attribution()`.
+ATTRIBUTION = ATTRIBUTIONS
+
+
+def _project_url() -> str:
+    try:
+        meta = metadata.metadata("pictovoz")
+    except metadata.PackageNotFoundError:
+        return PROJECT_URL
+    for entry in meta.get_all("Project-URL") or []:
+        _label, _, url = entry.partition(",")
+        if url.strip().startswith("http"):
+            return url.strip()
+    home = meta.get("Home-page")
+    return home if home and home.startswith("http") else PROJECT_URL
+
+
+USER_AGENT = f"PictoVoz/{__version__} (+{_project_url()}; offline AAC communicator)"
 
 
 class KeywordType(IntEnum):
@@ -63,11 +111,21 @@ class ArasaacError(Exception):
 
 
 class ArasaacUnavailable(ArasaacError):
-    """The server could not be reached (no network, DNS, refused, timed out)."""
+    """The server could not be reached (no network, DNS, refused, connection timed out)."""
 
 
 class ArasaacOffline(ArasaacUnavailable):
     """We recently failed to reach the server and are not trying again yet."""
+
+
+class ArasaacTimeout(ArasaacError):
+    """The server was reached but did not finish answering in time (read timeout or the
+    request's deadline). One slow answer says little about the next, so this is not
+    ArasaacUnavailable: the cache does not go offline for it alone."""
+
+
+class ArasaacCancelled(ArasaacError):
+    """The request was cut because the client was closed (the app is closing)."""
 
 
 class ArasaacHTTPError(ArasaacError):
@@ -78,7 +136,11 @@ class ArasaacHTTPError(ArasaacError):
 
 
 class ArasaacNotFound(ArasaacHTTPError):
-    """404: no such pictogram."""
+    """No such pictogram: 404, or 500 from the image endpoint (how ARASAAC says it)."""
+
+
+class ArasaacUnsupportedLanguage(ArasaacError, UnsupportedLanguage):
+    """A language outside ARASAAC's locales (also a ValueError: it is the caller's input)."""
 
 
 class ArasaacBadResponse(ArasaacError):
@@ -120,12 +182,9 @@ class Pictogram:
         if not isinstance(data, dict):
             raise ArasaacBadResponse("A pictogram entry is not a JSON object.")
         raw_id = data.get("_id", data.get("id"))
-        if isinstance(raw_id, bool) or not isinstance(raw_id, int | str):
-            raise ArasaacBadResponse(f"A pictogram entry has no usable id: {raw_id!r}.")
-        try:
-            pid = int(raw_id)
-        except ValueError:
-            raise ArasaacBadResponse(f"A pictogram entry has no usable id: {raw_id!r}.") from None
+        pid = valid_pictogram_id(raw_id)
+        if pid is None:
+            raise ArasaacBadResponse(f"A pictogram entry has no usable id: {str(raw_id)[:40]!r}.")
         keywords = []
         for kw in data.get("keywords") or []:
             if isinstance(kw, dict) and isinstance(kw.get("keyword"), str):
@@ -222,6 +281,11 @@ class ImageOptions:
         return params
 
     @property
+    def is_plain(self) -> bool:
+        """The default drawing, which ARASAAC's static server has pre-rendered."""
+        return self == ImageOptions(resolution=self.resolution)
+
+    @property
     def variant(self) -> str:
         """A short file-name-safe name for this combination (e.g. `500_plural_nocolor`)."""
         parts = [str(self.resolution)]
@@ -243,16 +307,35 @@ class ImageOptions:
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def check_png(data: bytes) -> None:
-    """Raise ArasaacBadResponse unless `data` is a complete PNG (walks the chunks, checks CRCs).
-
-    A truncated download keeps its signature, so the chunk walk up to IEND is what catches it.
-    """
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's header, without decoding it; ArasaacBadResponse if there is
+    no PNG header."""
     if not data.startswith(PNG_SIGNATURE):
         head = data[:40].decode("latin-1", "replace").strip()
         raise ArasaacBadResponse(f"Expected a PNG image, got something else ({head!r}...).")
+    if len(data) < 33:
+        raise ArasaacBadResponse("The PNG image is truncated (download cut short).")
+    length, ctype, width, height = struct.unpack(">I4sII", data[8:24])
+    if ctype != b"IHDR" or length != 13:
+        raise ArasaacBadResponse("The PNG image is malformed (no header chunk).")
+    return width, height
+
+
+def check_png(data: bytes) -> None:
+    """Raise ArasaacBadResponse unless `data` is a complete PNG of a size we can show (walks the
+    chunks, checks CRCs; the size comes from the header, before anything decodes the pixels).
+
+    A truncated download keeps its signature, so the chunk walk up to IEND is what catches it.
+    """
+    width, height = png_size(data)
+    if width == 0 or height == 0:
+        raise ArasaacBadResponse("The PNG image is malformed (zero width or height).")
+    if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
+        raise ArasaacBadResponse(
+            f"The picture is too large ({width}x{height} pixels; at most "
+            f"{MAX_IMAGE_SIDE}x{MAX_IMAGE_SIDE})."
+        )
     pos = len(PNG_SIGNATURE)
-    first = True
     while True:
         if pos + 8 > len(data):
             raise ArasaacBadResponse("The PNG image is truncated (download cut short).")
@@ -260,9 +343,6 @@ def check_png(data: bytes) -> None:
         end = pos + 8 + length + 4
         if end > len(data):
             raise ArasaacBadResponse("The PNG image is truncated (download cut short).")
-        if first and ctype != b"IHDR":
-            raise ArasaacBadResponse("The PNG image is malformed (no header chunk).")
-        first = False
         body = data[pos + 4 : pos + 8 + length]
         (crc,) = struct.unpack(">I", data[pos + 8 + length : end])
         if zlib.crc32(body) & 0xFFFFFFFF != crc:
@@ -275,8 +355,26 @@ def check_png(data: bytes) -> None:
 # --- ranking ------------------------------------------------------------------------------------
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.casefold().split())
+def fold(text: str) -> str:
+    """How ARASAAC compares keywords: case, accents and spacing ignored ("Tú " == "tu")."""
+    decomposed = unicodedata.normalize("NFD", str(text).casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.split())
+
+
+def is_exact(pictogram: Pictogram, text: str) -> bool:
+    """True when one of the pictogram's keywords, or its plural, is `text` (folded)."""
+    wanted = fold(text)
+    return bool(wanted) and any(
+        fold(k.keyword) == wanted or (k.plural and fold(k.plural) == wanted)
+        for k in pictogram.keywords
+    )
+
+
+def exact_matches(results: Iterable[Pictogram], text: str) -> list[Pictogram]:
+    """The results that match `text` exactly; `search` also answers related pictures ("grape"
+    finds "grape juice"), which must never be taken for the word itself."""
+    return [p for p in results if is_exact(p, text)]
 
 
 def rank_results(
@@ -284,14 +382,16 @@ def rank_results(
 ) -> list[Pictogram]:
     """Order search results for a board cell: exact keyword first, then AAC-style pictograms
     (`aac: true`), then the keyword type that fits the cell; the server's order breaks ties."""
-    wanted = _norm(text)
+    wanted = fold(text)
 
     def score(item: tuple[int, Pictogram]) -> tuple[int, ...]:
         index, p = item
-        exact = [k for k in p.keywords if _norm(k.keyword) == wanted]
+        exact = [
+            k for k in p.keywords if wanted in (fold(k.keyword), fold(k.plural) if k.plural else "")
+        ]
         exact_type = kind is not None and any(k.type == kind for k in exact)
         any_type = kind is not None and any(k.type == kind for k in p.keywords)
-        first_is_exact = bool(p.keywords) and _norm(p.keywords[0].keyword) == wanted
+        first_is_exact = bool(p.keywords) and fold(p.keywords[0].keyword) == wanted
         return (
             -int(bool(exact)),
             -int(exact_type),
@@ -312,13 +412,134 @@ def best_match(
     return ranked[0] if ranked else None
 
 
+# --- deadlines and cancelling ------------------------------------------------------------------
+
+_current = threading.local()  # the _Watch of the request this thread is making
+
+
+class _Watch:
+    """One request's deadline and cancel switch. When either fires it hangs up the request's
+    socket, which wakes a thread blocked in connect/recv at once (a read timeout alone restarts
+    with every byte, so a trickling server could hold a request for minutes)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.why: str | None = None  # "deadline" or "cancelled" once fired
+        self._conn: HTTPConnection | None = None
+        self._lock = threading.Lock()
+        self._fired = threading.Event()
+        self._timer = threading.Timer(max(0.0, seconds), self.fire, args=("deadline",))
+        self._timer.daemon = True
+
+    @property
+    def fired(self) -> bool:
+        return self._fired.is_set()
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._conn = None
+
+    def wait(self, seconds: float) -> None:
+        """Sleep (a retry back-off) unless the watch fires first."""
+        self._fired.wait(max(0.0, min(seconds, self.deadline - time.monotonic())))
+
+    def attach(self, conn: HTTPConnection) -> None:
+        with self._lock:
+            self._conn = conn
+        if self.fired:
+            _hang_up(conn)
+
+    def fire(self, why: str) -> None:
+        with self._lock:
+            if self.why is None:
+                self.why = why
+            self._fired.set()
+            conn = self._conn
+        if conn is not None:
+            _hang_up(conn)
+
+
+def _hang_up(conn: HTTPConnection) -> None:
+    sock = getattr(conn, "sock", None)
+    if sock is not None:
+        # socket.socket.shutdown, not SSLSocket's: no TLS goodbye, just wake the reader.
+        with suppress(OSError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _watch_of_this_thread() -> _Watch | None:
+    return getattr(_current, "watch", None)
+
+
+class _WatchedConnectionMixin:
+    """Lets the current request's watch reach the socket (connect and request run in the
+    calling thread, so a thread-local finds the right watch)."""
+
+    def connect(self) -> None:
+        watch = _watch_of_this_thread()
+        if watch is not None:
+            watch.attach(self)  # type: ignore[arg-type]
+            if watch.fired:
+                raise ConnectionAbortedError(f"request stopped ({watch.why})")
+        super().connect()  # type: ignore[misc]
+        if watch is not None and watch.fired:
+            _hang_up(self)  # type: ignore[arg-type]
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        watch = _watch_of_this_thread()
+        if watch is not None:
+            watch.attach(self)  # type: ignore[arg-type]
+            if watch.fired:
+                raise ConnectionAbortedError(f"request stopped ({watch.why})")
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class _WatchedHTTPConnection(_WatchedConnectionMixin, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_WatchedConnectionMixin, HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_POOL_CLASSES = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(_POOL_CLASSES)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = dict(_POOL_CLASSES)
+        return manager
+
+
 # --- client -------------------------------------------------------------------------------------
+
+# The image endpoint (`/pictograms/{id}`): ARASAAC answers 500 there for an id it does not have.
+_IMAGE_PATH = re.compile(r"/pictograms/\d+(?:\?|$)")
 
 
 class _CappedRetry(Retry):
     """Retry policy: honour Retry-After but never sleep for minutes because a server asked us
     to; retry a dropped keep-alive connection once, but never a read timeout, which already
-    cost a full timeout (a hanging server must cost the user one wait, not three)."""
+    cost a full timeout (a hanging server must cost the user one wait, not three); never retry
+    the image endpoint's 500 (it means "no such pictogram") or a request whose deadline passed
+    or that was cancelled."""
 
     def get_retry_after(self, response: Any) -> float | None:
         value = super().get_retry_after(response)
@@ -333,9 +554,20 @@ class _CappedRetry(Retry):
         _pool: Any = None,
         _stacktrace: Any = None,
     ) -> Retry:
-        if isinstance(error, ReadTimeoutError):
+        watch = _watch_of_this_thread()
+        if isinstance(error, ReadTimeoutError) or (watch is not None and watch.fired):
             raise MaxRetryError(_pool, url or "", error) from error
+        if response is not None and response.status == 500 and _IMAGE_PATH.search(url or ""):
+            raise MaxRetryError(_pool, url or "", error)  # the 500 response comes back as is
         return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    def sleep(self, response: Any = None) -> None:
+        watch = _watch_of_this_thread()
+        if watch is None:
+            super().sleep(response)
+            return
+        delay = self.get_retry_after(response) if response is not None else None
+        watch.wait(self.get_backoff_time() if delay is None else delay)
 
 
 def make_session(retries: int = 2, backoff: float = 0.3) -> requests.Session:
@@ -345,6 +577,7 @@ def make_session(retries: int = 2, backoff: float = 0.3) -> requests.Session:
         read=1,  # a connection the server dropped; read timeouts are refused in increment()
         status=retries,
         other=0,
+        redirect=0,  # redirects are followed by ArasaacClient, same host only
         backoff_factor=backoff,
         status_forcelist=(429, 500, 502, 503, 504),
         allowed_methods=frozenset({"GET"}),
@@ -352,7 +585,7 @@ def make_session(retries: int = 2, backoff: float = 0.3) -> requests.Session:
         respect_retry_after_header=True,
     )
     session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=8)
+    adapter = _WatchedAdapter(max_retries=retry, pool_connections=4, pool_maxsize=8)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = USER_AGENT
@@ -361,21 +594,48 @@ def make_session(retries: int = 2, backoff: float = 0.3) -> requests.Session:
 
 @dataclass
 class ArasaacClient:
-    """Talks to the ARASAAC API. Thread-safe enough for a few worker threads (one Session)."""
+    """Talks to the ARASAAC API. Thread-safe enough for a few worker threads (one Session).
+
+    `static_base`: where plain images come from; None means ARASAAC's static server when
+    `base_url` is ARASAAC's own API, and the API itself otherwise (a test server, a mirror);
+    "" turns it off. `deadline`: seconds a whole request may take, whatever the server does.
+    """
 
     base_url: str = DEFAULT_API_BASE
     timeout: tuple[float, float] | float = DEFAULT_TIMEOUT
     retries: int = 2
     backoff: float = 0.3
     session: requests.Session | None = None
+    static_base: str | None = None
+    deadline: float = DEFAULT_DEADLINE
     _session: requests.Session = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
+        if self.static_base is None:
+            self.static_base = DEFAULT_STATIC_BASE if self.base_url == DEFAULT_API_BASE else ""
+        self.static_base = self.static_base.rstrip("/")
         self._session = self.session or make_session(self.retries, self.backoff)
+        self._closed = threading.Event()
+        self._watches: set[_Watch] = set()
+        self._watches_lock = threading.Lock()
+
+    def cancel(self) -> None:
+        """Cut every request in flight now (they raise ArasaacCancelled); later ones still run."""
+        with self._watches_lock:
+            watches = list(self._watches)
+        for watch in watches:
+            watch.fire("cancelled")
 
     def close(self) -> None:
+        """Cut every request in flight and refuse new ones (the window is closing)."""
+        self._closed.set()
+        self.cancel()
         self._session.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
 
     def __enter__(self) -> ArasaacClient:
         return self
@@ -386,16 +646,18 @@ class ArasaacClient:
     # -- endpoints --
 
     def search(self, text: str, lang: str, *, best: bool = False) -> list[Pictogram]:
-        """`/pictograms/{locale}/search/{text}` (or `bestsearch`). No results is an empty list."""
+        """`/pictograms/{locale}/search/{text}` (or `bestsearch`). No results is an empty list.
+        Entries without a valid id are skipped."""
+        locale = _locale(lang)
         text = " ".join(str(text).split())
         if not text:
             return []
         kind = "bestsearch" if best else "search"
-        url = f"{self.base_url}/pictograms/{_locale(lang)}/{kind}/{quote(text, safe='')}"
+        url = f"{self.base_url}/pictograms/{locale}/{kind}/{quote(text, safe='')}"
         try:
             data = self._get_json(url)
         except ArasaacNotFound:
-            return []  # the API answers 404 when nothing matches
+            return []  # the API answers 404 (body `[]`) when nothing matches
         if not isinstance(data, list):
             raise ArasaacBadResponse(f"Search for {text!r} did not return a list of pictograms.")
         results = []
@@ -411,11 +673,29 @@ class ArasaacClient:
         url = f"{self.base_url}/pictograms/{_locale(lang)}/{_pid(pictogram_id)}"
         return Pictogram.from_json(self._get_json(url))
 
-    def image(self, pictogram_id: int, options: ImageOptions | None = None) -> bytes:
-        """`/pictograms/{id}` PNG with the given options; raises unless it is a complete PNG."""
+    def image_url(self, pictogram_id: int, options: ImageOptions | None = None) -> str:
+        """Where `image` fetches from (the static server for plain images when there is one)."""
         options = options or ImageOptions()
-        url = f"{self.base_url}/pictograms/{_pid(pictogram_id)}"
-        data = self._get(url, options.params(), MAX_IMAGE_BYTES, "image")
+        pid = _pid(pictogram_id)
+        if self.static_base and options.is_plain:
+            return static_url(pid, options.resolution, base=self.static_base)
+        return f"{self.base_url}/pictograms/{pid}"
+
+    def image(self, pictogram_id: int, options: ImageOptions | None = None) -> bytes:
+        """The PNG for an id; raises unless it is a complete PNG of a sane size. ArasaacNotFound
+        when ARASAAC has no such pictogram (its image endpoint says so with a 500)."""
+        options = options or ImageOptions()
+        pid = _pid(pictogram_id)
+        url = self.image_url(pid, options)
+        static = not url.startswith(self.base_url + "/")
+        try:
+            data = self._get(url, None if static else options.params(), MAX_IMAGE_BYTES, "image")
+        except ArasaacHTTPError as exc:
+            if exc.status in (404, 500):
+                raise ArasaacNotFound(
+                    f"ARASAAC has no pictogram {pid} (HTTP {exc.status}).", exc.status, exc.url
+                ) from None
+            raise
         check_png(data)
         return data
 
@@ -431,12 +711,59 @@ class ArasaacClient:
                 f"The pictogram server sent something that is not JSON ({head!r}...)."
             ) from None
 
+    @contextmanager
+    def _watched(self) -> Iterator[_Watch]:
+        if self.closed:
+            raise ArasaacCancelled("Pictogram downloads are stopped (the app is closing).")
+        watch = _Watch(self.deadline)
+        with self._watches_lock:
+            self._watches.add(watch)
+        _current.watch = watch
+        watch.start()
+        try:
+            yield watch
+        finally:
+            watch.stop()
+            _current.watch = None
+            with self._watches_lock:
+                self._watches.discard(watch)
+
     def _get(self, url: str, params: dict[str, str] | None, limit: int, expect: str) -> bytes:
         accept = "image/png" if expect == "image" else "application/json"
-        try:
+        with self._watched() as watch:
+            try:
+                return self._fetch(url, params, limit, accept, watch)
+            except ArasaacError:
+                if watch.fired:
+                    raise _stopped(watch, url) from None
+                raise
+            except (requests.RequestException, OSError) as exc:
+                if watch.fired:
+                    raise _stopped(watch, url) from exc
+                raise _translate(exc) from exc
+
+    def _fetch(
+        self, url: str, params: dict[str, str] | None, limit: int, accept: str, watch: _Watch
+    ) -> bytes:
+        origin = _origin(url)
+        for _hop in range(MAX_REDIRECTS + 1):
             with self._session.get(
-                url, params=params, timeout=self.timeout, stream=True, headers={"Accept": accept}
+                url,
+                params=params,
+                timeout=self.timeout,
+                stream=True,
+                allow_redirects=False,
+                headers={"Accept": accept},
             ) as resp:
+                if resp.is_redirect:
+                    target = urljoin(resp.url, resp.headers.get("Location", ""))
+                    if _origin(target) != origin:
+                        raise ArasaacBadResponse(
+                            f"The pictogram server sent us to another address ({target[:80]}); "
+                            "not followed."
+                        )
+                    url, params = target, None  # the Location carries its own query
+                    continue
                 if resp.status_code >= 400:
                     _raise_for_status(resp, url)
                 declared = resp.headers.get("Content-Length")
@@ -445,21 +772,56 @@ class ArasaacClient:
                 chunks: list[bytes] = []
                 size = 0
                 for chunk in resp.iter_content(64 * 1024):
+                    if watch.fired:
+                        break
                     size += len(chunk)
                     if size > limit:
                         raise ArasaacBadResponse(f"The server sent more than {limit} bytes.")
                     chunks.append(chunk)
+                if watch.fired:  # the watchdog hung up: what arrived is not the answer
+                    raise _stopped(watch, url)
                 return b"".join(chunks)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise ArasaacUnavailable(
-                f"The pictogram server cannot be reached ({_network_reason(exc)})."
-            ) from exc
-        except requests.exceptions.RetryError as exc:
-            raise ArasaacUnavailable(f"The pictogram server keeps failing ({_why(exc)}).") from exc
-        except requests.exceptions.ChunkedEncodingError as exc:
-            raise ArasaacBadResponse("The download was cut short.") from exc
-        except requests.RequestException as exc:
-            raise ArasaacError(f"Request to the pictogram server failed ({_why(exc)}).") from exc
+        raise ArasaacBadResponse("The pictogram server redirected too many times.")
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def _stopped(watch: _Watch, url: str) -> ArasaacError:
+    if watch.why == "cancelled":
+        return ArasaacCancelled("The download was stopped (the app is closing).")
+    return ArasaacTimeout(
+        "The pictogram server did not finish answering in time (no answer in time)."
+    )
+
+
+def _translate(exc: BaseException) -> ArasaacError:
+    if isinstance(exc, requests.ConnectTimeout):
+        return ArasaacUnavailable(
+            f"The pictogram server cannot be reached ({_network_reason(exc)})."
+        )
+    if isinstance(exc, requests.Timeout) or _timed_out(exc):
+        return ArasaacTimeout(
+            f"The pictogram server is too slow to answer ({_network_reason(exc)})."
+        )
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return ArasaacBadResponse("The download was cut short.")
+    if isinstance(exc, requests.ConnectionError | OSError):
+        return ArasaacUnavailable(
+            f"The pictogram server cannot be reached ({_network_reason(exc)})."
+        )
+    if isinstance(exc, requests.exceptions.RetryError):
+        return ArasaacUnavailable(f"The pictogram server keeps failing ({_why(exc)}).")
+    return ArasaacError(f"Request to the pictogram server failed ({_why(exc)}).")
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """A read timeout wrapped in a ConnectionError (urllib3's MaxRetryError does that)."""
+    text = str(exc)
+    return "Read timed out" in text or "ReadTimeoutError" in text
 
 
 def _raise_for_status(resp: requests.Response, url: str) -> None:
@@ -502,13 +864,11 @@ def _why(exc: BaseException) -> str:
 
 
 def _locale(lang: str) -> str:
-    value = str(lang).strip().lower()
-    if not re.fullmatch(r"[a-z]{2,3}", value):
-        raise ValueError(f"Not a language code: {lang!r}")
-    return value
+    try:
+        return check_locale(lang)
+    except UnsupportedLanguage as exc:
+        raise ArasaacUnsupportedLanguage(str(exc)) from None
 
 
 def _pid(pictogram_id: int) -> int:
-    if isinstance(pictogram_id, bool) or int(pictogram_id) <= 0:
-        raise ValueError(f"Not a pictogram id: {pictogram_id!r}")
-    return int(pictogram_id)
+    return check_pictogram_id(pictogram_id)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.boards.model import Cell
+from app.core.arasaac import attribution
 from app.session.session import MARKER_GREY, MARKER_KEYS, Change, Session
 from app.ui.access import AccessController  # theme, scanning, dwell
 from app.ui.board_view import BoardView, cell_key
@@ -289,7 +290,7 @@ class MainWindow(QMainWindow):
         self.side_tabs.setTabText(1, text(lang, "history"))
         self.quiet_action.setText(text(lang, "quiet"))
         self.caregiver.render()
-        self.attribution.setText(text(lang, "attribution"))
+        self.attribution.setText(attribution(lang))  # ARASAAC's own wording
         self.spoken_label.setText(self.session.spoken)
         self.render_board()
         self.render_strip()
@@ -415,6 +416,7 @@ class MainWindow(QMainWindow):
         self.access.shutdown()
         if self.pictograms is not None:
             self.pictograms.clear_pending()
+            self.pictograms.cache.cancel()  # a slow download must not hold the window open
             self.pictograms.wait()
         self.session.close()
         super().closeEvent(event)

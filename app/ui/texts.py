@@ -26,8 +26,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "future": "futuro",
         "not": "no",
         "question": "¿?",
-        "attribution": "Pictogramas: Sergio Palao, ARASAAC (arasaac.org), Gobierno de Aragón, "
-        "CC BY-NC-SA",
     },
     "en": {
         "title": "PictoVoz",
@@ -52,8 +50,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "future": "future",
         "not": "not",
         "question": "?",
-        "attribution": "Pictograms: Sergio Palao, ARASAAC (arasaac.org), Government of Aragón, "
-        "CC BY-NC-SA",
     },
 }
 
