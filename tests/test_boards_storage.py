@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,12 +13,16 @@ from app.boards.model import Action, Board, BoardError, BoardSet, Category, Cell
 from app.boards.storage import (
     FORMAT_VERSION,
     MAX_FILE_BYTES,
+    MISSING_REVISION,
     BoardFileError,
+    BoardsChangedError,
     NewerVersionError,
     backup_path,
     board_set_from_dict,
     board_set_to_dict,
     dumps,
+    file_revision,
+    known_revision,
     load_board_set,
     load_default_boards,
     loads,
@@ -76,7 +83,7 @@ def test_second_save_keeps_the_previous_version_as_backup(tmp_path):
     save_board_set(board_set, path)
     assert backup_path(path).read_text(encoding="utf-8") == first
     assert "gustar" in path.read_text(encoding="utf-8")
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp files
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []  # no temp files
 
 
 def test_an_invalid_set_is_not_saved_and_the_file_is_untouched(tmp_path):
@@ -108,7 +115,7 @@ def test_corrupt_file_is_kept_aside_and_the_backup_opens(tmp_path):
     assert load_board_set(path).source == "file"
 
 
-def test_newer_version_is_reported_kept_aside_and_not_overwritten(tmp_path):
+def test_newer_version_is_left_in_place_untouched_and_never_saved_over(tmp_path):
     path = tmp_path / "es.json"
     save_board_set(make_set(), path)
     save_board_set(make_set(), path)
@@ -116,13 +123,41 @@ def test_newer_version_is_reported_kept_aside_and_not_overwritten(tmp_path):
     doc["version"] = FORMAT_VERSION + 1
     newer = json.dumps(doc)
     path.write_text(newer, encoding="utf-8")
+    older_backup = backup_path(path).read_bytes()
     with pytest.raises(NewerVersionError, match="newer PictoVoz"):
         read_board_set(path)
     result = load_board_set(path)
-    assert result.source == "backup"
-    assert "newer PictoVoz" in result.message
-    (kept,) = tmp_path.glob("es.json.bad-*")
-    assert kept.read_text(encoding="utf-8") == newer  # nothing lost
+    assert result.source == "backup" and result.board_set == make_set()
+    assert result.newer_file == path and result.kept_aside == []
+    assert (
+        "newer PictoVoz" in result.message and f"kept safe, untouched, at {path}" in result.message
+    )
+    # The updated PictoVoz will find its file where it left it: not moved, not replaced by the
+    # older backup (it was before), and a save from this older version is refused.
+    assert path.read_text(encoding="utf-8") == newer and not list(tmp_path.glob("*.bad-*"))
+    assert load_board_set(path).source == "backup"  # the next start too
+    edited = result.board_set
+    edited.home.cell_at(0, 1).label = "gustar"
+    with pytest.raises(NewerVersionError, match="kept safe"):
+        save_board_set(edited, path)
+    with pytest.raises(NewerVersionError):
+        save_board_set(edited, path, expected_revision=result.revision)
+    assert path.read_text(encoding="utf-8") == newer
+    assert backup_path(path).read_bytes() == older_backup
+
+
+def test_newer_version_without_a_backup_opens_the_fallback_and_keeps_the_file(tmp_path):
+    path = tmp_path / "es.json"
+    doc = board_set_to_dict(make_set())
+    doc["version"] = FORMAT_VERSION + 1
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = load_board_set(path, fallback=make_set)
+    assert result.source == "fallback" and result.newer_file == path
+    assert "default boards were opened" in result.message and str(path) in result.message
+    assert json.loads(path.read_text(encoding="utf-8")) == doc
+    with pytest.raises(NewerVersionError):
+        load_board_set(path)
+    assert json.loads(path.read_text(encoding="utf-8")) == doc
 
 
 def test_bad_file_without_backup_opens_the_fallback(tmp_path):
@@ -308,3 +343,125 @@ def test_save_marks_clean_and_undo_after_save_is_dirty(tmp_path):
     history.redo()
     assert not history.dirty
     assert read_board_set(tmp_path / "es.json").name == "Otro"
+
+
+# --- two writers: never silently lose either side (issue 12) -----------------------------------
+
+
+def test_a_file_changed_by_another_process_is_not_saved_over(tmp_path):
+    path = tmp_path / "es.json"
+    save_board_set(make_set(), path)
+    mine = load_board_set(path)
+    theirs_set = load_board_set(path).board_set
+    theirs_set.home.cell_at(0, 1).label = "gustar"
+    theirs = tmp_path / "theirs.json"  # written the way another process would: not via us
+    save_board_set(theirs_set, theirs)
+    path.write_bytes(theirs.read_bytes())
+    mine.board_set.home.cell_at(0, 0).label = "tú"
+    with pytest.raises(BoardsChangedError, match="changed by another PictoVoz window") as err:
+        save_board_set(mine.board_set, path, expected_revision=mine.revision)
+    assert load_board_set(path).board_set == theirs_set  # their side is whole
+    kept = err.value.kept_as
+    assert kept is not None and kept.name in str(err.value)
+    assert read_board_set(kept) == mine.board_set  # and so is ours
+    assert isinstance(err.value, ValueError)  # callers that catch (OSError, ValueError) show it
+
+
+def test_without_an_explicit_revision_the_last_one_this_process_saw_is_expected(tmp_path):
+    path = tmp_path / "es.json"
+    board_set = make_set()
+    first = save_board_set(board_set, path)
+    assert first == file_revision(path) == known_revision(path)
+    board_set.home.cell_at(0, 1).label = "gustar"
+    second = save_board_set(board_set, path)  # our own save: no conflict
+    assert second != first and second == file_revision(path)
+    path.write_text(path.read_text(encoding="utf-8").replace("gustar", "odiar"), "utf-8")
+    board_set.home.cell_at(0, 1).label = "amar"
+    with pytest.raises(BoardsChangedError):
+        save_board_set(board_set, path)
+    with pytest.raises(BoardsChangedError):  # an autosave retrying does not pile up copies
+        save_board_set(board_set, path)
+    assert len(list(tmp_path.glob("es.json.conflict-*"))) == 1
+    assert "odiar" in path.read_text(encoding="utf-8")
+    reopened = load_board_set(path)  # what the user sees after "reload"
+    assert reopened.revision == file_revision(path)
+    reopened.board_set.home.cell_at(0, 2).label = "luego"
+    save_board_set(reopened.board_set, path, expected_revision=reopened.revision)
+
+
+def test_a_missing_file_is_expected_missing(tmp_path):
+    path = tmp_path / "es.json"
+    result = load_board_set(path, fallback=make_set)
+    assert result.revision == MISSING_REVISION
+    other = make_set()
+    other.name = "written meanwhile"
+    path.write_text(dumps(other), encoding="utf-8")
+    with pytest.raises(BoardsChangedError):
+        save_board_set(result.board_set, path, expected_revision=result.revision)
+    assert read_board_set(path).name == "written meanwhile"
+
+
+SAVER = """
+import sys
+import time
+from pathlib import Path
+from app.boards.storage import BoardsChangedError, load_board_set, save_board_set
+path, tag, row, rounds = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+saved = refused = 0
+last = None
+result = load_board_set(path)
+board_set, revision = result.board_set, result.revision
+print("ready", flush=True)
+sys.stdin.readline()  # both start together, so their saves interleave
+for i in range(rounds):
+    board_set.home.cell_at(row, 1 - row).label = f"{tag}-{i}"  # each writer has its own cell
+    try:
+        revision = save_board_set(board_set, path, expected_revision=revision)
+        saved, last = saved + 1, f"{tag}-{i}"
+        time.sleep(0.002)  # give the other writer a turn between our saves
+    except BoardsChangedError:
+        refused += 1
+        result = load_board_set(path)  # take the other side, then go on editing it
+        board_set, revision = result.board_set, result.revision
+print(saved, refused, last)
+"""
+
+
+def test_two_processes_saving_the_same_boards_lose_nothing(tmp_path):
+    """Two processes edit different cells of the same file and save 150 times each. A save
+    based on an old version is refused (and kept as a conflict copy) instead of overwriting the
+    other's work, so each writer's last successful save is still in the final file."""
+    path = tmp_path / "es.json"
+    save_board_set(make_set(), path)
+    root = Path(__file__).resolve().parents[1]
+    rounds = 150
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", SAVER, str(path), tag, str(row), str(rounds)],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tag, row in (("a", 0), ("b", 1))
+    ]
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    outputs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outputs]
+    results = [out.split() for out, _ in outputs]
+    assert all(int(saved) + int(refused) == rounds for saved, refused, _ in results)
+    final = read_board_set(path).home
+    # cell (0, 1) is writer a's, (1, 0) writer b's: neither last save was silently overwritten
+    assert (final.cell_at(0, 1).label, final.cell_at(1, 0).label) == (
+        results[0][2],
+        results[1][2],
+    )
+    refused_total = sum(int(refused) for _, refused, _ in results)
+    assert len(list(tmp_path.glob("es.json.conflict-*"))) == refused_total
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

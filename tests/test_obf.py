@@ -4,18 +4,20 @@ apps, and hostile packages (zip slip, oversize, nesting, duplicate ids, missing 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
-import re
+import stat
 import zipfile
 from pathlib import Path
 
 import pytest
-from arasaac_server import make_png
+from arasaac_server import make_png, png_header
 
-from app.boards import obf
+from app.boards import obf_import, pictures
 from app.boards.model import CATEGORY_COLOURS, Action, Board, BoardSet, Category, Cell
 from app.boards.obf import (
     ObfError,
+    Skip,
     export_obf,
     export_obz,
     guess_category,
@@ -62,6 +64,10 @@ def pictogram_image(pid: int) -> bytes | None:
     return make_png(rgb=(pid % 256, 0, 0)) if pid != 7141 else None
 
 
+def content_rel(data: bytes, ext: str = ".png") -> str:
+    return f"images/{hashlib.sha256(data).hexdigest()}{ext}"
+
+
 # --- our boards ---------------------------------------------------------------------------------
 
 
@@ -72,13 +78,20 @@ def test_obz_round_trip_is_lossless(tmp_path):
     stored: dict[int, bytes] = {}
     dest = tmp_path / "imported"
     result = import_obz(package, dest, pictogram_sink=stored.__setitem__)
+    # Everything comes back; mamá's own photo under its new content-addressed name.
+    board_set.home.find_cell("mama").image = content_rel(PNG)
     assert result.board_set == board_set
-    assert result.unmapped == []
-    assert (dest / "images" / "mama.png").read_bytes() == PNG
-    assert result.images_written == [dest / "images" / "mama.png"]
-    # ARASAAC pictures travelled in the package and can go straight into the cache (mamá's
-    # own photo overrides her pictogram, so 2517 is not exported).
-    assert set(stored) == {6625, 2248} and stored[6625] == pictogram_image(6625)
+    assert result.unmapped == [] and result.skipped == []
+    assert (dest / content_rel(PNG)).read_bytes() == PNG
+    assert result.images_written == [dest / content_rel(PNG)]
+    # ARASAAC pictures travelled in the package (6625, 2248) but the import keeps their ids and
+    # never writes the shared pictogram cache: only the ARASAAC client does.
+    assert stored == {}
+    # A second round trip is exact, and reuses the picture file instead of writing it again.
+    again = tmp_path / "again.obz"
+    export_obz(result.board_set, again, base_dir=dest, pictogram_image=pictogram_image)
+    second = import_obz(again, dest)
+    assert second.board_set == board_set and second.images_written == []
 
 
 def test_obz_layout_follows_the_spec(tmp_path):
@@ -127,6 +140,7 @@ def test_single_obf_round_trip_and_links_reported(tmp_path):
     original = board_set.home
     assert imported.find_cell("comida").link is None  # cannot follow links from one file
     original.find_cell("comida").link = None
+    original.find_cell("mama").image = content_rel(PNG)  # a new, content-addressed name
     assert imported == original
     assert any("Links to other boards" in line for line in result.unmapped)
 
@@ -222,6 +236,34 @@ def test_import_a_board_made_by_another_app(tmp_path):
     ):
         assert expected in report, expected
     assert result.images_written == [dest / pictured.image]
+    # Each item left out is listed on its own, with its board and button.
+    items = {(s.reason, s.item) for s in result.skipped}
+    assert items == {
+        (Skip.WEB_IMAGE, "want"),
+        (Skip.SOUND, "more"),
+        (Skip.SPELLING, "a"),
+        (Skip.ACTION, "space"),
+        (Skip.EXTERNAL_LINK, "food"),
+    }
+    assert {s.board for s in result.skipped} == {"Quick Core"}
+
+
+def test_blank_labels_are_skipped_per_button_not_the_board(tmp_path):
+    doc = foreign_board()
+    doc["buttons"] += [
+        {"id": 20, "label": " ", "action": "+ "},  # a space-bar key: nothing to show or say
+        {"id": 21, "label": "  ", "image_id": "img2"},  # its only picture is on the web
+        {"id": 22, "label": " ", "image_id": "img3"},  # a picture and no words: kept
+    ]
+    path = tmp_path / "blank.obf"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = import_obf(path, tmp_path / "dest")
+    board = result.board_set.home
+    assert board.find_cell("20") is None and board.find_cell("21") is None
+    kept = board.find_cell("22")
+    assert kept is not None and kept.label == "" and kept.image == content_rel(PNG)
+    blank = [s for s in result.skipped if s.reason is Skip.BLANK]
+    assert sorted(s.item for s in blank) == ["button 20", "button 21"]
 
 
 def write_zip(path: Path, files: dict[str, bytes | str]) -> Path:
@@ -282,7 +324,12 @@ def test_import_a_package_made_by_another_app(tmp_path):
     assert home.cell_at(0, 1).link == "2"
     assert board_set.board("2").cell_at(0, 0).link == "root"
     assert (dest / home.cell_at(0, 0).image).read_bytes() == PNG
-    assert sorted(p.name for p in (dest / "images").iterdir()) == ["root-i1.png", "root-i2.png"]
+    other = make_png(rgb=(1, 2, 3))
+    assert home.cell_at(0, 0).image == content_rel(PNG)
+    assert home.cell_at(0, 1).image == content_rel(other)
+    assert sorted(p.name for p in (dest / "images").iterdir()) == sorted(
+        Path(content_rel(data)).name for data in (PNG, other)
+    )
     assert result.unmapped == []
 
 
@@ -317,19 +364,19 @@ def test_oversize_files_are_refused_before_reading(tmp_path, monkeypatch):
         import_obf(huge)
     big_zip = tmp_path / "huge.obz"
     with big_zip.open("wb") as fh:
-        fh.truncate(obf.MAX_OBZ_BYTES + 1)
+        fh.truncate(obf_import.MAX_OBZ_BYTES + 1)
     with pytest.raises(ObfError, match="at most"):
         import_obz(big_zip)
 
 
 def test_zip_bomb_members_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(obf, "MAX_MEMBER_BYTES", 64 * 1024)
+    monkeypatch.setattr(obf_import, "MAX_MEMBER_BYTES", 64 * 1024)
     package = cboard_like_package(tmp_path, **{"images/bomb.png": b"\0" * (1024 * 1024)})
     assert package.stat().st_size < 64 * 1024  # small on disk, big unpacked
     with pytest.raises(ObfError, match="at most"):
         import_obz(package, tmp_path / "dest")
-    monkeypatch.setattr(obf, "MAX_MEMBER_BYTES", 20 * 1024 * 1024)
-    monkeypatch.setattr(obf, "MAX_TOTAL_BYTES", 512 * 1024)
+    monkeypatch.setattr(obf_import, "MAX_MEMBER_BYTES", 20 * 1024 * 1024)
+    monkeypatch.setattr(obf_import, "MAX_TOTAL_BYTES", 512 * 1024)
     with pytest.raises(ObfError, match="unpacks to"):
         import_obz(package, tmp_path / "dest")
 
@@ -378,18 +425,22 @@ def test_duplicate_ids_are_refused(tmp_path):
         import_obz(package, tmp_path / "dest")
 
 
-def test_link_to_a_missing_board_is_a_clear_error(tmp_path):
+def test_link_to_a_board_outside_the_package_is_reported_and_the_button_kept(tmp_path):
     manifest = {
         "format": "open-board-0.1",
         "root": "boards/1.obf",
         "paths": {"boards": {"root": "boards/1.obf"}},  # board 2 is not listed
     }
     package = cboard_like_package(tmp_path, **{"manifest.json": json.dumps(manifest)})
-    dest = tmp_path / "dest"
-    wanted = re.escape("'comida' on board 'Inicio' opens board 'boards/2.obf'")
-    with pytest.raises(ObfError, match=wanted):
-        import_obz(package, dest)
-    assert not dest.exists()  # nothing written for a package that failed
+    result = import_obz(package, tmp_path / "dest")
+    assert set(result.board_set.boards) == {"root"}
+    comida = result.board_set.home.find_cell("b2")
+    assert comida is not None and comida.label == "comida" and comida.link is None
+    assert comida.image is not None  # its picture is kept all the same
+    [skipped] = result.skipped
+    assert skipped.reason is Skip.EXTERNAL_LINK
+    assert (skipped.board, skipped.item, skipped.detail) == ("Inicio", "comida", "boards/2.obf")
+    assert any("not in the file were removed" in line for line in result.unmapped)
 
 
 def test_not_a_package(tmp_path):
@@ -440,3 +491,143 @@ def test_colours_parse_and_categories_match_the_fitzgerald_key():
             assert guess_category(colour) is category, category
     assert guess_category("#ffffff") is Category.NOUNS
     assert guess_category(None) is Category.NOUNS
+
+
+# --- pictures that come with a board ------------------------------------------------------------
+
+
+def picture_package(tmp_path: Path, pictures: dict[str, bytes], name: str = "pics.obz") -> Path:
+    """One board, one button per picture, each picture a file in the package."""
+    buttons, images, files = [], [], {}
+    for i, (label, data) in enumerate(pictures.items()):
+        buttons.append({"id": f"b{i}", "label": label, "image_id": f"i{i}"})
+        images.append({"id": f"i{i}", "path": f"images/{i}.png", "content_type": "image/png"})
+        files[f"images/{i}.png"] = data
+    side = max(1, round(len(buttons) ** 0.5 + 0.5))
+    board = {"format": "open-board-0.1", "id": "p", "name": "Pictures", "buttons": buttons,
+             "grid": {"rows": side, "columns": side}, "images": images}  # fmt: skip
+    manifest = {"format": "open-board-0.1", "root": "boards/p.obf",
+                "paths": {"boards": {"p": "boards/p.obf"}}}  # fmt: skip
+    files["manifest.json"] = json.dumps(manifest)
+    files["boards/p.obf"] = json.dumps(board)
+    return write_zip(tmp_path / name, files)
+
+
+def test_picture_bombs_are_refused_per_picture_from_their_header(tmp_path):
+    # 20 PNGs that each declare 7900x7900 (250 MB once decoded) in a package of a few KB.
+    bombs = {f"word{i}": png_header(7900, 7900) + b"x" * i for i in range(20)}
+    bombs["fine"] = PNG
+    package = picture_package(tmp_path, bombs)
+    assert package.stat().st_size < 20 * 1024
+    dest = tmp_path / "dest"
+    result = import_obz(package, dest)
+    board = result.board_set.home
+    assert len(board.filled()) == 21  # every button is kept, with its label
+    large = [s for s in result.skipped if s.reason is Skip.LARGE_IMAGE]
+    assert sorted(s.item for s in large) == sorted(f"word{i}" for i in range(20))
+    assert all("7900x7900" in s.detail for s in large)
+    assert [c.image for c in board.filled() if c.image] == [content_rel(PNG)]
+    assert sorted((dest / "images").iterdir()) == [dest / content_rel(PNG)]
+
+
+@pytest.mark.parametrize(
+    ("width", "height"), [(2501, 10), (10, 2501), (2500, 2500), (2000, 3200), (1, 1)]
+)
+def test_picture_size_limits_come_from_the_header(width, height):
+    data = png_header(width, height)
+    if width <= 2500 and height <= 2500 and width * height <= 2500 * 2500:
+        assert pictures.check_picture(data) == "image/png"
+    else:
+        with pytest.raises(pictures.PictureTooLargeError, match=f"{width}x{height}"):
+            pictures.check_picture(data)
+
+
+def test_damaged_and_unknown_pictures_are_reported_not_kept(tmp_path):
+    truncated = PNG[:-8]
+    svg_bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa">]>'
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">&a;</svg>'
+    )
+    huge_svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"></svg>'
+    package = picture_package(
+        tmp_path,
+        {"cut": truncated, "text": b"hello", "dtd": svg_bomb, "wide": huge_svg, "ok": PNG},
+    )
+    result = import_obz(package, tmp_path / "dest")
+    reasons = {s.item: s.reason for s in result.skipped}
+    assert reasons == {
+        "cut": Skip.BAD_IMAGE,
+        "text": Skip.BAD_IMAGE,
+        "dtd": Skip.BAD_IMAGE,
+        "wide": Skip.LARGE_IMAGE,
+    }
+    assert result.board_set.home.find_cell("b4").image == content_rel(PNG)
+
+
+def test_an_import_never_overwrites_existing_files(tmp_path):
+    dest = tmp_path / "boards"
+    (dest / "images").mkdir(parents=True)
+    # The user's own picture, with the name the old import used, and a file squatting the
+    # content-addressed name of the package's picture with other bytes.
+    mine = make_png(rgb=(9, 9, 9))
+    (dest / "images" / "root-i1.png").write_bytes(mine)
+    squatter = dest / content_rel(PNG)
+    squatter.write_bytes(b"not the package's picture")
+    before = {p: p.read_bytes() for p in (dest / "images").iterdir()}
+    result = import_board_file(cboard_like_package(tmp_path), dest)
+    for path, data in before.items():
+        assert path.read_bytes() == data
+    cell = result.board_set.home.cell_at(0, 0)
+    assert cell.image != content_rel(PNG) and (dest / cell.image).read_bytes() == PNG
+    assert all(p not in before for p in result.images_written)
+    # The same package again writes nothing new: the pictures are already there.
+    again = import_board_file(cboard_like_package(tmp_path), dest)
+    assert again.images_written == []
+    assert again.board_set.home.cell_at(0, 0).image == cell.image
+
+
+def test_an_embedded_arasaac_picture_never_reaches_the_pictogram_cache(tmp_path):
+    """An OBZ that ships its own PNG for an ARASAAC id used to replace that pictogram in the
+    shared cache; now the cell keeps the id and the cache is left to the ARASAAC client."""
+    fake = make_png(rgb=(255, 0, 255))
+    url = "https://static.arasaac.org/pictograms/6625/6625_500.png"
+    board = {"format": "open-board-0.1", "id": "x", "name": "X",
+             "buttons": [{"id": "1", "label": "yo", "image_id": "a"}],
+             "grid": {"rows": 1, "columns": 1, "order": [["1"]]},
+             "images": [{"id": "a", "path": "images/a.png", "content_type": "image/png",
+                         "url": url}]}  # fmt: skip
+    manifest = {"format": "open-board-0.1", "root": "boards/x.obf"}
+    package = write_zip(
+        tmp_path / "arasaac.obz",
+        {"manifest.json": json.dumps(manifest), "boards/x.obf": json.dumps(board),
+         "images/a.png": fake},
+    )  # fmt: skip
+    cache_writes: list[int] = []
+    result = import_board_file(
+        package, tmp_path / "dest", pictogram_sink=lambda pid, data: cache_writes.append(pid)
+    )
+    cell = result.board_set.home.find_cell("1")
+    assert cell.pictogram_id == 6625 and cell.image is None
+    assert cache_writes == [] and result.images_written == []
+
+
+def test_symbolic_links_in_a_package_are_refused(tmp_path):
+    package = cboard_like_package(tmp_path)
+    with zipfile.ZipFile(package, "a") as zf:
+        info = zipfile.ZipInfo("images/link.png")
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(info, "/etc/passwd")
+    dest = tmp_path / "dest"
+    with pytest.raises(ObfError, match="symbolic link"):
+        import_obz(package, dest)
+    assert not dest.exists()
+
+
+def test_stored_pictures_resolve_only_inside_the_folder(tmp_path):
+    rel, created = pictures.store_picture(tmp_path, PNG, "image/png")
+    assert created and rel == content_rel(PNG)
+    assert pictures.picture_path(tmp_path, rel) == (tmp_path / rel).resolve()
+    assert pictures.store_picture(tmp_path, PNG, "image/png") == (rel, False)
+    (tmp_path.parent / "secret.png").write_bytes(PNG)
+    for bad in ("../secret.png", "/etc/passwd", "images\\..\\x.png", "images/missing.png"):
+        assert pictures.picture_path(tmp_path, bad) is None

@@ -1,13 +1,21 @@
 """Board sets on disk: versioned JSON, atomic saves with a backup, safe loading, undo.
 
 A save writes a temp file and renames it over the old one, after copying the old one to
-`<name>.bak`. Loading a file that is corrupt, invalid or from a newer PictoVoz moves it aside
-(`<name>.bad-<stamp>`, nothing is deleted), says so in `LoadResult.message`, and opens the backup;
-if the backup is bad too, the caller's fallback (the default boards) is opened instead.
+`<name>.bak`. Loading a file that is corrupt or invalid moves it aside (`<name>.bad-<stamp>`,
+nothing is deleted), says so in `LoadResult.message`, and opens the backup; if the backup is bad
+too, the caller's fallback (the default boards) is opened instead. A file from a newer PictoVoz
+is left where it is, untouched, for the updated app to open; this one opens the backup (or the
+fallback) and refuses to save over it.
+
+A save refuses to overwrite a file that changed on disk since this process loaded or saved it
+(another PictoVoz window, a tool): it compares the file's revision (sha-256 of its bytes) with
+the one expected, writes the unsaved version next to it (`<name>.conflict-<stamp>`) and raises
+BoardsChangedError. Neither side is lost.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -17,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from app.boards.model import Action, Board, BoardError, BoardSet, Category, Cell, check_grid
+from app.boards.untrusted import parse_json, read_file_limited
 from app.core import paths
-from app.core.files import atomic_write_text, move_aside
+from app.core.files import atomic_write_text, file_lock, move_aside, write_aside
 
 log = logging.getLogger(__name__)
 
@@ -41,37 +50,17 @@ class NewerVersionError(BoardFileError):
     """The file was written by a newer PictoVoz; this one cannot read it safely."""
 
 
-# --- JSON helpers (json_depth is shared with obf.py) ----------------------------------------
+class BoardsChangedError(BoardFileError):
+    """The file changed on disk since it was loaded (another PictoVoz window or a tool), so the
+    save was refused. `kept_as` holds the version that was not saved; `path` is untouched."""
+
+
+# --- JSON limits: the one reader of untrusted JSON lives in app.boards.untrusted ---------------
 
 
 def parse_json_limited(data: bytes, what: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse JSON from untrusted bytes with a nesting limit. Raises BoardError with `what`."""
-    try:
-        value = json.loads(data.decode("utf-8-sig"))
-    except RecursionError:
-        raise BoardError(f"{what} is nested too deeply to be a board.") from None
-    except UnicodeDecodeError as exc:
-        raise BoardError(f"{what} is not UTF-8 text ({exc.reason}).") from None
-    except ValueError as exc:
-        raise BoardError(f"{what} is not valid JSON ({exc}).") from None
-    if json_depth(value, max_depth) > max_depth:
-        raise BoardError(f"{what} is nested more than {max_depth} levels deep.")
-    return value
-
-
-def json_depth(value: Any, stop_at: int) -> int:
-    """Nesting depth of a parsed JSON value, counted without recursion (stops past stop_at)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth)
-            if deepest > stop_at:
-                return deepest
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-    return deepest
+    return parse_json(data, what, max_depth=max_depth)
 
 
 # --- (de)serialisation -------------------------------------------------------------------------
@@ -242,11 +231,105 @@ def loads(data: bytes | str, what: str = "The board file") -> BoardSet:
 # --- files -------------------------------------------------------------------------------------
 
 
-def save_board_set(board_set: BoardSet, path: Path) -> None:
-    """Validate, then write atomically, keeping the previous file as `<name>.bak`."""
+# --- revisions: what this process last saw of each file ------------------------------------
+
+MISSING_REVISION = "missing"  # the revision of a file that does not exist
+_seen: dict[Path, str] = {}  # resolved path -> revision this process last loaded or saved
+_conflicts: dict[Path, tuple[str, Path]] = {}  # resolved path -> (revision, copy) last kept
+
+
+def revision_of(data: bytes | None) -> str:
+    return MISSING_REVISION if data is None else hashlib.sha256(data).hexdigest()
+
+
+def file_revision(path: Path) -> str:
+    """The revision of the file now on disk: sha-256 of its bytes, or MISSING_REVISION."""
+    try:
+        return revision_of(Path(path).read_bytes())
+    except FileNotFoundError:
+        return MISSING_REVISION
+
+
+def _key(path: Path) -> Path:
+    return Path(path).resolve()
+
+
+def _remember(path: Path, revision: str) -> str:
+    _seen[_key(path)] = revision
+    return revision
+
+
+def known_revision(path: Path) -> str | None:
+    """The revision this process last loaded or saved at `path` (None: never)."""
+    return _seen.get(_key(path))
+
+
+def lock_path(path: Path) -> Path:
+    """Held while a save checks and replaces `path`, so two processes cannot interleave."""
+    return path.with_name(f".{path.name}.lock")
+
+
+def save_board_set(board_set: BoardSet, path: Path, *, expected_revision: str | None = None) -> str:
+    """Validate, then write atomically, keeping the previous file as `<name>.bak`. Returns the
+    new revision (pass it as `expected_revision` next time).
+
+    `expected_revision`: the revision the caller's boards came from (`LoadResult.revision`, or
+    what the previous save returned). Left out, the revision this process last loaded or saved
+    at `path` is expected; a path this process never saw is written without a check.
+    Raises BoardsChangedError when the file on disk is another revision (the boards are written
+    next to it instead), NewerVersionError when it is from a newer PictoVoz, OSError when the
+    disk refuses the write.
+    """
     board_set.validate()
-    atomic_write_text(Path(path), dumps(board_set), backup=True)
+    path = Path(path)
+    text = dumps(board_set)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with file_lock(lock_path(path)):
+        try:
+            current_bytes: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            current_bytes = None
+        current = revision_of(current_bytes)
+        if current_bytes is not None and _newer_format(current_bytes):
+            raise NewerVersionError(
+                f"{path.name} was saved by a newer PictoVoz and is kept safe, untouched, at "
+                f"{path}; these changes cannot be saved over it. Update PictoVoz.",
+                path,
+            )
+        expected = expected_revision if expected_revision is not None else known_revision(path)
+        if expected is not None and current != expected:
+            kept = _keep_conflict(path, text)
+            raise BoardsChangedError(
+                f"The boards were changed by another PictoVoz window or program since they were "
+                f"opened, so they were not saved over. The other version stays in {path.name}; "
+                f"the version shown here was saved as {kept.name}.",
+                path,
+                kept,
+            )
+        atomic_write_text(path, text, backup=True)
     log.info("Saved %s (%d boards)", path, len(board_set.boards))
+    return _remember(path, revision_of(text.encode("utf-8")))
+
+
+def _newer_format(data: bytes) -> bool:
+    try:
+        doc = parse_json_limited(data, "the board file")
+    except BoardError:
+        return False  # corrupt is not newer; the revision check decides about it
+    version = doc.get("version") if isinstance(doc, dict) else None
+    return isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION
+
+
+def _keep_conflict(path: Path, text: str) -> Path:
+    """Write the version that could not be saved next to `path` (once per distinct version)."""
+    data = text.encode("utf-8")
+    revision = revision_of(data)
+    previous = _conflicts.get(_key(path))
+    if previous is not None and previous[0] == revision and previous[1].exists():
+        return previous[1]
+    kept = write_aside(path, data, "changed on disk by another process", "conflict")
+    _conflicts[_key(path)] = (revision, kept)
+    return kept
 
 
 def backup_path(path: Path) -> Path:
@@ -254,15 +337,17 @@ def backup_path(path: Path) -> Path:
 
 
 def read_board_set(path: Path) -> BoardSet:
-    """Read and validate a board file without any recovery (for tools: nothing is moved)."""
-    return _read(Path(path))
+    """Read and validate a board file without any recovery (for tools: nothing is moved). The
+    revision read is remembered, so a later save by this process will not overwrite a newer
+    change by another."""
+    board_set, revision = _read(Path(path))
+    _remember(Path(path), revision)
+    return board_set
 
 
-def _read(path: Path) -> BoardSet:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise BoardError(f"{path.name} is {size} bytes; board files are at most {MAX_FILE_BYTES}.")
-    return loads(path.read_bytes(), path.name)
+def _read(path: Path) -> tuple[BoardSet, str]:
+    data = read_file_limited(path, MAX_FILE_BYTES, "board files")
+    return loads(data, path.name), revision_of(data)
 
 
 @dataclass
@@ -272,6 +357,12 @@ class LoadResult:
     source: str = "file"  # "file", "backup" or "fallback"
     message: str | None = None  # tell the user once: what went wrong and what was kept
     kept_aside: list[Path] = field(default_factory=list)
+    # The revision of the file at `path` when it was opened: `save_board_set(...,
+    # expected_revision=result.revision)` refuses to overwrite a change made since elsewhere.
+    revision: str = MISSING_REVISION
+    # A file from a newer PictoVoz left untouched at `path`: saving there is refused, so callers
+    # may skip automatic saves while it is set.
+    newer_file: Path | None = None
 
 
 def load_board_set(path: Path, fallback: Callable[[], BoardSet] | None = None) -> LoadResult:
@@ -281,47 +372,79 @@ def load_board_set(path: Path, fallback: Callable[[], BoardSet] | None = None) -
     bak = backup_path(path)
     kept: list[Path] = []
     problems: list[str] = []
+    newer = False
     if path.exists():
         try:
-            return LoadResult(_read(path), path)
+            board_set, revision = _read(path)
+            return LoadResult(board_set, path, revision=_remember(path, revision))
+        except NewerVersionError as exc:
+            # Left in place, untouched: the updated PictoVoz will open it again.
+            newer = True
+            problems.append(str(exc))
         except (BoardError, OSError) as exc:
             problems.append(str(exc))
-            kept.append(move_aside(path, str(exc)))
-            newer = isinstance(exc, NewerVersionError)
-    else:
-        newer = False
+            _move_aside(path, str(exc), kept, problems)
+    newer_file = path if newer else None
     if bak.exists():
         try:
-            board_set = _read(bak)
+            board_set, _ = _read(bak)
         except (BoardError, OSError) as exc:
             problems.append(f"backup: {exc}")
-            kept.append(move_aside(bak, str(exc)))
+            if not isinstance(exc, NewerVersionError):
+                _move_aside(bak, str(exc), kept, problems)
         else:
-            if kept:  # restore the main file from the backup so the next start is clean
-                atomic_write_text(path, dumps(board_set))
+            if kept and not newer:  # restore the main file from the backup: a clean next start
+                _restore(path, board_set)
             return LoadResult(
                 board_set,
                 path,
                 "backup",
-                _message(problems, kept, "the previous saved version was opened", newer),
+                _message(problems, kept, "the previous saved version was opened", newer_file),
                 kept,
+                _remember(path, file_revision(path)),
+                newer_file,
             )
     if fallback is not None:
         message = (
-            _message(problems, kept, "the default boards were opened", newer) if kept else None
+            _message(problems, kept, "the default boards were opened", newer_file)
+            if problems
+            else None
         )
-        return LoadResult(fallback(), path, "fallback", message, kept)
+        revision = _remember(path, file_revision(path))
+        return LoadResult(fallback(), path, "fallback", message, kept, revision, newer_file)
     detail = "; ".join(problems) if problems else f"{path} does not exist"
     error_cls = NewerVersionError if newer else BoardFileError
     raise error_cls(f"The boards could not be opened: {detail}.", path, kept[0] if kept else None)
 
 
-def _message(problems: list[str], kept: list[Path], outcome: str, newer: bool) -> str:
-    if not kept:
+def _move_aside(path: Path, reason: str, kept: list[Path], problems: list[str]) -> None:
+    try:
+        kept.append(move_aside(path, reason))
+    except OSError as exc:  # a read-only folder: the file stays where it is, still not lost
+        log.warning("Could not move %s aside: %s", path, exc)
+        problems.append(f"{path.name} could not be moved aside ({exc.strerror or exc})")
+
+
+def _restore(path: Path, board_set: BoardSet) -> None:
+    try:
+        atomic_write_text(path, dumps(board_set))
+    except OSError as exc:  # best effort: the backup is still there for the next start
+        log.warning("Could not restore %s from its backup: %s", path, exc)
+
+
+def _message(problems: list[str], kept: list[Path], outcome: str, newer: Path | None) -> str:
+    if newer is not None:
+        lead = problems[0].rstrip(".")
+        return (
+            f"{lead}. That file is kept safe, untouched, at {newer}, and {outcome}; "
+            "changes made now cannot be saved until PictoVoz is updated."
+        )
+    if not problems:
         return f"The board file was missing; {outcome}."
-    names = ", ".join(p.name for p in kept)
-    lead = problems[0] if newer else f"The board file could not be read ({problems[0]})"
-    return f"{lead.rstrip('.')}. It was kept as {names} and {outcome}."
+    lead = f"The board file could not be read ({problems[0].rstrip('.')})"
+    if not kept:  # it could not be moved: it stays where it was
+        return f"{lead}; {outcome}."
+    return f"{lead}. It was kept as {', '.join(p.name for p in kept)} and {outcome}."
 
 
 def user_boards_path(lang: str) -> Path:

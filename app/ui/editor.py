@@ -489,11 +489,8 @@ class EditorDialog(QDialog):
 
     def import_from(self, path: Path) -> bool:
         base = self.editor.path.parent if self.editor.path is not None else None
-        sink = self.cache.store_image if self.cache is not None else None
-        try:
-            result = import_board_file(
-                path, base, default_lang=self.editor.boards.lang, pictogram_sink=sink
-            )
+        try:  # pictures go to new files beside the boards; the ARASAAC cache is never written
+            result = import_board_file(path, base, default_lang=self.editor.boards.lang)
         except (BoardError, OSError, ValueError) as exc:
             self.message.setText(self._t("import_failed").format(error=exc))
             return False
