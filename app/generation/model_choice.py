@@ -14,6 +14,8 @@ from app.core.settings import Settings
 from app.generation.model_location import (
     ModelChoice,
     ModelNotFoundError,
+    base_model_notice,
+    embedded_choice,
     locate_default_model,
 )
 from app.generation.models import prompt_style_for
@@ -65,4 +67,10 @@ def decide_model(request: ModelRequest) -> ModelChoice:
         # the style `pictovoz models add/use` recorded, else the file's own metadata
         style = request.style or prompt_style_for(request.path)
         return ModelChoice(request.path, style, "user")
-    return locate_default_model(request.style)
+    try:
+        return locate_default_model(request.style)
+    except ModelNotFoundError:
+        raise
+    except Exception as exc:  # anything the merge path missed must not cost the base model
+        log.exception("The built-in fine-tuned model failed its checks")
+        return embedded_choice(request.style, base_model_notice(f"{type(exc).__name__}: {exc}"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core import paths
-from app.generation.lora import LoraError, ensure_merged
+from app.generation.lora import LoraError, discard_merged, ensure_merged, verify_merged
 from app.generation.prompts import PromptStyle
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,9 @@ class ModelChoice:
     style: PromptStyle
     source: str  # "user", "merged" or "embedded"
     adapter: Path | None = None
+    # Why the built-in fine-tune is not used (a damaged adapter or merged file), for the window
+    # and the CLI to tell the user; None when nothing went wrong.
+    notice: str | None = None
 
 
 def bundled_models_dir() -> Path:
@@ -83,10 +86,23 @@ def embedded_model_path() -> Path:
     return target
 
 
+def base_model_notice(reason: str) -> str:
+    return (
+        f"The fine-tuned model could not be used ({reason}). "
+        "PictoVoz uses the base model with example prompts instead."
+    )
+
+
+def embedded_choice(style: PromptStyle | None, notice: str | None = None) -> ModelChoice:
+    """The embedded base model with its few-shot prompt: what every failure falls back to."""
+    path = embedded_model_path()
+    return ModelChoice(path, style or PromptStyle.FEW_SHOT, "embedded", notice=notice)
+
+
 def locate_default_model(style: PromptStyle | None = None) -> ModelChoice:
     """The built-in chain when the user chose no file: the merged fine-tune (merging the shipped
-    adapter into the embedded base first, once), else the embedded base. Only `decide_model`
-    (model_choice.py) calls this."""
+    adapter into the embedded base first, once, with checks), else the embedded base. Only
+    `decide_model` (model_choice.py) calls this."""
     merged = paths.models_dir() / MERGED_MODEL_NAME
     base = embedded_model_path()
     adapter = bundled_models_dir() / ADAPTER_NAME
@@ -96,10 +112,15 @@ def locate_default_model(style: PromptStyle | None = None) -> ModelChoice:
             ensure_merged(base, adapter, merged)
         except LoraError as exc:  # a broken adapter: the base model still works
             log.warning("The adapter %s is unusable (%s); using the base model", adapter, exc)
-            return ModelChoice(base, style or PromptStyle.FEW_SHOT, "embedded")
+            return embedded_choice(style, base_model_notice(str(exc)))
         except OSError as exc:  # e.g. a full disk: llama.cpp can apply the adapter at load time
             log.warning("Merging the adapter failed (%s); applying it at load time instead", exc)
             return ModelChoice(base, style or PromptStyle.FINETUNED, "embedded", adapter=adapter)
+    elif merged.is_file() and verify_merged(merged) is False:
+        # merged by an earlier run and damaged since; with no adapter it cannot be rebuilt
+        discard_merged(merged)
+        log.warning("The merged model %s is damaged; using the base model", merged)
+        return embedded_choice(style, base_model_notice(f"{merged.name} is damaged"))
     if merged.is_file():
         return ModelChoice(merged, style or PromptStyle.FINETUNED, "merged")
-    return ModelChoice(base, style or PromptStyle.FEW_SHOT, "embedded")
+    return embedded_choice(style)
