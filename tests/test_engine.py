@@ -135,3 +135,36 @@ def test_prefix_is_cached_between_requests(generator):
     generator.generate(prepare_keywords("yo querer agua", "es"))
     result = generator.generate(prepare_keywords("yo querer pan", "es"))
     assert result.prompt_tokens < 20  # only the query after the cached few-shot prefix
+
+
+# --- every shown candidate keeps the message, wherever the markers were tapped -----------------
+NEGATIONS = re.compile(r"\b(no|nunca|nada|nadie|ni|jamás|not|never|nothing|nobody)\b|n't", re.I)
+
+
+@pytest.mark.parametrize(
+    ("keywords", "lang"),
+    [
+        ("yo querer dormir no", "es"),
+        ("no yo querer dormir", "es"),
+        ("I want sleep not", "en"),
+    ],
+)
+def test_negation_tapped_anywhere_is_in_every_shown_candidate(generator, keywords, lang):
+    result = generator.generate(prepare_keywords(keywords, lang))
+    assert result.texts, "at least the greedy candidate or a retry passes"
+    for text in result.texts:
+        body = text.rstrip(".!?…").rstrip()
+        # a negation that negates something, not one left dangling ("Quiero dormir, no.")
+        assert NEGATIONS.search(body) and not re.search(r"[, ]\s*(no|not)$", body), text
+
+
+@pytest.mark.parametrize(
+    ("keywords", "lang"), [("tú querer jugar ?", "es"), ("? tú querer jugar", "es")]
+)
+def test_question_tapped_anywhere_gives_only_questions(generator, keywords, lang):
+    result = generator.generate(prepare_keywords(keywords, lang))
+    assert result.texts
+    for text in result.texts:
+        assert text.startswith("¿") and text.endswith("?"), text
+        assert text.count("?") == 1 and "jug" in text.lower(), text
+        assert not NEGATIONS.search(text), text  # "¿Tú no quieres jugar?" asks the opposite

@@ -101,7 +101,7 @@ def test_tap_strip_request_candidates_speak_history(engine_session, tmp_path):
     assert session.comm.strip.keywords == ["yo", "querer", "beber"]
     wait_for(inbox, lambda: session.last_result is not None)
     texts = [c.text for c in session.candidates]
-    assert len(texts) == 3 and len(set(texts)) == 3
+    assert 1 <= len(texts) <= 3 and len(set(texts)) == len(texts)  # contradictions never shown
     assert all(well_formed(t) for t in texts), texts
     assert any(c.greedy for c in session.candidates)
     assert session.last_result.keywords == ("yo", "querer", "beber")
@@ -163,7 +163,7 @@ def test_a_new_request_cancels_the_one_in_flight(embedded_model):
     finally:
         worker.shutdown()
     assert results[1].cancelled and len(results[1].candidates) < 5
-    assert not results[2].cancelled and len(results[2].candidates) == 3
+    assert not results[2].cancelled and 1 <= len(results[2].candidates) <= 3
     assert results[2].keywords == ("yo", "querer", "agua")
 
 

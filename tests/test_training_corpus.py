@@ -234,3 +234,19 @@ def test_console_script_has_prepare(tmp_path: Path) -> None:
     assert (
         main(["prepare", "--tsv", str(source), "--out", str(tmp_path / "o"), "--no-progress"]) == 0
     )
+
+
+def test_training_inputs_have_markers_where_the_app_puts_them(prepared: tuple[Path, dict]) -> None:
+    """Every input the model trains on is what the app would send for the same taps in any
+    marker order (prepare_keywords moves markers; the corpus takes its view)."""
+    out, summary = prepared
+    for row in read_records(out):
+        keywords = row["keywords"]
+        assert list(prepare_keywords(keywords, row["lang"]).keywords) == keywords
+        markers = [w for w in keywords if w in ("pasado", "futuro", "no", "past", "future", "not")]
+        for marker in markers:
+            rest = [w for w in keywords if w != marker]
+            for tapped in ([marker, *rest], [*rest, marker]):
+                assert list(prepare_keywords(tapped, row["lang"]).keywords) == keywords
+    for lang in summary["languages"].values():
+        assert 0 <= lang["markers_moved"] <= lang["kept"] + sum(lang["dropped"].values())

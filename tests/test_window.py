@@ -43,12 +43,13 @@ def test_taps_fill_the_strip_and_candidates_stream_in(qtbot, home):
         tap(qtbot, w, label)
     assert w.comm.strip.keywords == ["yo", "querer", "beber"]
     assert len(w.strip_view.tiles) == 3
-    qtbot.waitUntil(lambda: w.last_result is not None and len(w.candidates) == 3, timeout=30_000)
-    assert w.candidate_list.count() == 3
+    qtbot.waitUntil(lambda: w.last_result is not None, timeout=30_000)
+    # Up to 3; a candidate that would contradict the message is never shown.
+    assert 1 <= w.candidate_list.count() <= 3 and w.candidate_list.count() == len(w.candidates)
     assert w.first_candidate_latency is not None
-    texts = [w.candidate_list.item(i).text() for i in range(3)]
+    texts = [w.candidate_list.item(i).text() for i in range(w.candidate_list.count())]
     # Sampled words differ between CPUs: assert what holds on any machine.
-    assert len(set(texts)) == 3
+    assert len(set(texts)) == len(texts)
     for t in texts:
         body = t.lstrip("¿¡")  # Spanish questions and exclamations open with ¿ / ¡
         assert body[0].isupper() and t[-1] in ".?!", texts

@@ -99,6 +99,9 @@ class LangStats:
     names_replaced: int = 0
     subject_dropped: int = 0
     with_alternative_references: int = 0
+    # Inputs whose markers `prepare_keywords` moved (the converter placed them elsewhere): the
+    # model trains on the order the app gives it.
+    markers_moved: int = 0
 
 
 def normalise(sentence: str) -> str:
@@ -261,6 +264,7 @@ def _example(
         # The converter's output is already normalised; if not, runtime's view wins.
         log.debug("normalisation changed %r to %r", keywords, prepared.keywords)
         keywords = list(prepared.keywords)
+        stat.markers_moved += 1
     return Example(
         lang=lang.value,
         keywords=keywords,
@@ -365,6 +369,7 @@ def stats_summary(
             "names_replaced": s.names_replaced,
             "subject_dropped": s.subject_dropped,
             "with_alternative_references": s.with_alternative_references,
+            "markers_moved": s.markers_moved,
         }
         for lang, s in stats.items()
     }

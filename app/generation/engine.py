@@ -4,9 +4,10 @@ The prompt is evaluated once per request (the few-shot prefix stays in the KV ca
 requests). Candidates are then decoded one after another, each forked from the prompt in the
 KV cache: the first is always greedy and streams out first; the others are sampled with the
 decoding settings (temperature 0: they start from the next most likely first token and continue
-greedily). A candidate that repeats another after normalisation, or is not a sentence, is
-retried from the best first token not tried yet, within a budget. The result is ranked by mean
-token log-probability.
+greedily). A candidate that repeats another after normalisation, is not a sentence, or
+contradicts the keywords (`check_candidate`: negation, question, tense, content) is never shown:
+decoding retries from the best first token not tried yet, within a budget, and when the budget
+runs out fewer candidates are shown. The result is ranked by mean token log-probability.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from app.generation.model_location import ModelChoice, ModelNotFoundError
 from app.generation.prompts import PromptStyle, build_prompt, few_shot_prefix
 from app.generation.sampling import logsumexp, ranked_token, sample_token
 from app.generation.text import (
+    check_candidate,
     clean_sentence,
     dedupe_key,
     mentions_keywords,
@@ -121,6 +123,8 @@ class SentenceGenerator:
         self.gpu: GpuDecision | None = None  # where the loaded model runs, and why
         self._runtime: LlamaRuntime | None = None
         self._lock = threading.Lock()
+        # Off only to measure the model without the checks (bench/markers.py --no-checks).
+        self.check_candidates = True
 
     @classmethod
     def from_settings(
@@ -306,6 +310,9 @@ class SentenceGenerator:
                     log.debug("Discarded candidate %r", slot.decoded)
                     continue
                 seen.add(key)
+                if self.check_candidates and (problems := check_candidate(text, kinput)):
+                    log.debug("Rejected candidate %r: %s", text, ", ".join(problems))
+                    continue
                 found += 1
                 yield Candidate(
                     text,
