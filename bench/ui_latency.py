@@ -23,8 +23,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.core.settings import load_settings, save_settings
-from app.ui.launcher import build_window, dispose
 from app.session.session import DEBOUNCE_S
+from app.ui.launcher import build_window, dispose
 from bench.latency import machine, pct, record
 
 SEQUENCES = {
@@ -86,8 +86,8 @@ def main() -> int:
         rows.append((lang, latencies, worst_gap_ms, statistics.median(gaps) * 1000))
     out = [
         f"Machine: {machine()}. Date: {dt.date.today().isoformat()}. Offscreen Qt, embedded "
-        f"model, debounce {DEBOUNCE_S * 1000:.0f} ms included in the latency; a 5 ms timer measures how "
-        "long the event loop is ever held while the engine generates.",
+        f"model, debounce {DEBOUNCE_S * 1000:.0f} ms included in the latency; a 5 ms timer "
+        "measures how long the event loop is ever held while the engine generates.",
         "",
         "| lang | requests | last tap -> first candidate shown, median / p90 (s) "
         "| event-loop gap during generation, median / worst (ms) |",

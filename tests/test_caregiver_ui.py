@@ -26,6 +26,7 @@ from app.core.lock import HoldLock, arithmetic_challenge, challenge_for, effecti
 from app.core.paths import HOME_ENV
 from app.core.settings import load_settings
 from app.ui.caregiver_texts import TEXTS
+from app.ui.theme import NORMAL_SHEET
 
 # --- the lock, Qt-free ---------------------------------------------------------------------------
 
@@ -217,7 +218,7 @@ def test_settings_dialog_saves_and_applies_live(qtbot, home):
     assert w.comm.speak_each_tile and w.access.scanning.active
     tile = next(iter(w.board_view.tiles.values()))
     assert "background: #000000" in tile.styleSheet() and tile.background in tile.styleSheet()
-    assert tile.minimumWidth() == 132  # 88 px at 150 %
+    assert tile.minimumWidth() == 72  # the 48 px touch minimum at 150 %
     assert "#000000" in w.styleSheet()
 
     # The PIN now guards the settings; a language change switches boards and words.
@@ -232,7 +233,7 @@ def test_settings_dialog_saves_and_applies_live(qtbot, home):
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
     assert w.lang == "en" and load_settings().settings.language == "en"
     assert w.caregiver.menu.title() == "Caregiver"
-    assert w.styleSheet() == ""
+    assert w.styleSheet() == NORMAL_SHEET  # the normal theme again
 
 
 # --- accessible names ----------------------------------------------------------------------------

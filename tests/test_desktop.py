@@ -116,3 +116,34 @@ def test_the_app_starts_on_a_real_x_server_and_closes_cleanly(tmp_path, embedded
     assert "could not load the Qt platform plugin" not in out, out[-3000:]
     assert proc.returncode == 0, out[-3000:]
     assert "Window shown" in out
+
+
+SCREENS = [(1366, 768), (1280, 800), (1024, 600), (600, 1024)]
+
+
+@pytest.mark.parametrize("size", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
+def test_the_window_fits_the_screen_and_every_part_is_on_it(tmp_path, size):
+    """A laptop, a small tablet and a portrait tablet: the window never asks for more than the
+    screen, and every home-board tile, the strip, the markers and the candidates are on it."""
+    home = tmp_path / "home"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "settings.json").write_text(json.dumps({"pictogram_downloads": False}))
+    with Xvfb(*size) as x:
+        env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+        env |= {"DISPLAY": x.display, HOME_ENV: str(home), "QT_QPA_PLATFORM": "xcb"}
+        probe = Path(__file__).with_name("fit_probe.py")
+        run = subprocess.run(
+            [sys.executable, str(probe)], env=env, capture_output=True, text=True, timeout=120
+        )
+    line = next((ln for ln in run.stdout.splitlines() if ln.startswith("FIT ")), None)
+    assert line is not None, run.stdout[-2000:] + run.stderr[-2000:]
+    fit = json.loads(line[4:])
+    width, height = size
+    x0, y0, w, h = fit["window"]
+    assert x0 >= 0 and y0 >= 0 and x0 + w <= width and y0 + h <= height, fit
+    assert fit["minimum"][0] <= width and fit["minimum"][1] <= height, fit
+    assert fit["tiles_visible"] == fit["tiles"], fit
+    assert fit["strip"] and fit["strip_tiles"] == 4 and fit["markers"], fit
+    assert fit["candidates"] and fit["buttons"], fit
+    assert min(fit["tile_size"]) >= 48, fit  # the touch minimum
+    assert fit["candidate_rows"] and min(fit["candidate_rows"]) >= 48, fit

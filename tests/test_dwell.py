@@ -87,3 +87,25 @@ def test_resting_the_pointer_on_a_tile_taps_it(qtbot, home):
     qtbot.waitUntil(lambda: w.comm.strip.keywords == [cell.label], timeout=5_000)
     qtbot.wait(500)  # resting on: no second selection in the same visit
     assert w.comm.strip.keywords == [cell.label]
+
+
+def test_a_pointer_resting_on_a_tile_at_start_up_selects_nothing(qtbot, home):
+    """Dwell arms only once the pointer moves: a pointer left over a tile when the window
+    opens must not type that tile into the strip."""
+    from PySide6.QtGui import QCursor
+
+    from app.ui.launcher import build_window
+
+    w = build_window(with_speech=False, with_model=False)
+    qtbot.addWidget(w)
+    cell = w.comm.board.cell_at(0, 0)
+    tile = w.board_view.tiles[f"home/{cell.id}"]
+    w.show()
+    qtbot.waitExposed(w)
+    QCursor.setPos(tile.mapToGlobal(QPoint(tile.width() // 2, tile.height() // 2)))
+    w.access.dwell.configure(w.settings)  # as at start: the pointer is already there
+    qtbot.mouseMove(tile, QPoint(tile.width() // 2, tile.height() // 2))  # same place
+    qtbot.wait(1_000)  # more than three dwell times
+    assert w.comm.strip.empty
+    qtbot.mouseMove(tile, QPoint(tile.width() // 2 + 3, tile.height() // 2))  # a real move
+    qtbot.waitUntil(lambda: w.comm.strip.keywords == [cell.label], timeout=5_000)

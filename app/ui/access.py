@@ -14,8 +14,8 @@ from app.ui.highlight import HighlightOverlay
 from app.ui.scanning import ScanController
 from app.ui.theme import apply_theme, scale_factor, style_tiles
 
-STRIP_TILE = QSize(90, 90)
-STRIP_HEIGHT = 110
+STRIP_TILE = QSize(72, 72)
+STRIP_HEIGHT = 84
 
 
 class AccessController:

@@ -12,6 +12,7 @@ import logging
 import time
 
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QAbstractButton, QApplication, QListWidget, QWidget
 
 from app.core.settings import Settings
@@ -38,6 +39,8 @@ class DwellController(QObject):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
         self._filtering = False
+        self._armed = False
+        self._start_pos = None
 
     @property
     def target(self) -> QWidget | None:
@@ -47,6 +50,10 @@ class DwellController(QObject):
     def configure(self, settings: Settings) -> None:
         self.active = settings.dwell
         self.selector = DwellSelector(DwellConfig(settings.dwell_ms / 1000.0, TOLERANCE_PX))
+        # Armed only once the pointer has moved: a pointer resting on a tile when the window
+        # opens (or when dwell is turned on) must not select it.
+        self._armed = False
+        self._start_pos = QCursor.pos()
         app = QApplication.instance()
         if self.active and not self._filtering:
             app.installEventFilter(self)
@@ -75,6 +82,10 @@ class DwellController(QObject):
             return False
         if not isinstance(obj, QWidget) or obj.window() is not self.window:
             return False
+        if not self._armed:
+            if QCursor.pos() == self._start_pos:
+                return False
+            self._armed = True
         now = self.clock()
         if isinstance(obj, QAbstractButton):
             if kind is QEvent.Type.Leave:

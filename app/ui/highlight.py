@@ -58,11 +58,14 @@ class HighlightOverlay(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for rect in self.frames:
-            inner = rect.adjusted(FRAME_PX // 2, FRAME_PX // 2, -FRAME_PX // 2, -FRAME_PX // 2)
+            # Around the item, not over it: a switch user must read the sentence or the tile
+            # they are about to choose (only the item's own edge and the gap are covered).
+            pad = FRAME_PX // 2 - 1
+            around = rect.adjusted(-pad, -pad, pad, pad)
             painter.setPen(QPen(OUTLINE, FRAME_PX + 4))
-            painter.drawRoundedRect(inner, 10, 10)
+            painter.drawRoundedRect(around, 10, 10)
             painter.setPen(QPen(HIGHLIGHT, FRAME_PX))
-            painter.drawRoundedRect(inner, 10, 10)
+            painter.drawRoundedRect(around, 10, 10)
         if self.progress_rect is not None and self.progress > 0:
             # A bar that fills along the bottom of the tile while the pointer rests on it.
             r = self.progress_rect

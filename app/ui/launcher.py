@@ -91,7 +91,8 @@ def launch(argv: list[str] | None = None) -> int:
         log.exception("PictoVoz could not start")
         QMessageBox.critical(None, "PictoVoz", f"PictoVoz could not start:\n{exc}")
         return 1
-    window.show()
+    window.fit_to_screen()
+    window.showMaximized()
     log.info("Window shown")
     stop = _quit_on_signals(app)
     code = app.exec()

@@ -88,9 +88,7 @@ class LockDialog(QDialog):
             assert self.challenge is not None
             question = ct(lang, "lock_pin") if self.mode == "pin" else self.challenge.question
             self.question = named(QLabel(question), ct(lang, "lock_question"), question)
-            font = self.question.font()
-            font.setPointSize(16)
-            self.question.setFont(font)
+            self.question.setStyleSheet("font-size: 16pt;")  # scaled with the text size
             layout.addWidget(self.question)
             if self.mode == "pin":
                 self.answer.setEchoMode(QLineEdit.EchoMode.Password)

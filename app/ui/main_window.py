@@ -7,16 +7,19 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QBoxLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QPushButton,
-    QSplitter,
+    QSizePolicy,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +33,8 @@ from app.ui.caregiver import CaregiverMenu  # settings, edit mode, lock
 from app.ui.caregiver_texts import ct
 from app.ui.strip_view import StripView
 from app.ui.texts import text
+from app.ui.tiles import TOUCH_PX
+from app.ui.touch_list import TouchList
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +80,7 @@ class MainWindow(QMainWindow):
         session.subscribe(self._session_changed)
         self.render_all()
         self.access.apply()
+        self.fit_to_screen()
 
     # --- the session's state, for the access, caregiver and test code ---------------------------
     @property
@@ -115,15 +121,16 @@ class MainWindow(QMainWindow):
 
     # --- construction --------------------------------------------------------------------------
     def _build(self) -> None:
-        big = QFont()
-        big.setPointSize(18)
         central = QWidget()
         outer = QVBoxLayout(central)
+        outer.setContentsMargins(6, 4, 6, 4)
+        outer.setSpacing(4)
 
         # Notices stay until the user dismisses them (start-up and save problems).
         self.notice_bar = QWidget()
         self.notice_bar.setStyleSheet("background: #fff3cd; color: #222;")
         notice_row = QHBoxLayout(self.notice_bar)
+        notice_row.setContentsMargins(6, 2, 6, 2)
         self.notice_label = QLabel()
         self.notice_label.setWordWrap(True)
         self.notice_label.setAccessibleName("Notices")
@@ -133,112 +140,178 @@ class MainWindow(QMainWindow):
         self.notice_bar.hide()
         outer.addWidget(self.notice_bar)
 
+        # The body: the message and the board on one side, sentences and phrases on the other.
+        # Side by side on a landscape screen, one above the other on a portrait one.
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.body.setSpacing(6)
+        outer.addLayout(self.body, 1)
+        left = QWidget()
+        left_col = QVBoxLayout(left)
+        left_col.setContentsMargins(0, 0, 0, 0)
+        left_col.setSpacing(4)
+
         nav = QHBoxLayout()
         self.home_button = self._button("home", lambda: self.session.go_home())
         self.back_button = self._button("back", lambda: self.session.go_back())
         self.breadcrumb = QLabel()
         self.breadcrumb.setAccessibleName("Breadcrumb")
+        self.breadcrumb.setWordWrap(True)
+        self.breadcrumb.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.language_button = self._button("language", self.switch_language)
         nav.addWidget(self.home_button)
         nav.addWidget(self.back_button)
         nav.addWidget(self.breadcrumb, 1)
         nav.addWidget(self.language_button)
-        outer.addLayout(nav)
+        left_col.addLayout(nav)
 
         strip_row = QHBoxLayout()
         self.strip_view = StripView()
         self.strip_view.remove_requested.connect(lambda i: self.session.remove_strip_item(i))
         strip_row.addWidget(self.strip_view, 1)
+        strip_buttons = QVBoxLayout()
         self.backspace_button = self._button("backspace", self._backspace)
         self.clear_button = self._button("clear", self._clear)
-        strip_row.addWidget(self.backspace_button)
-        strip_row.addWidget(self.clear_button)
-        outer.addLayout(strip_row)
+        strip_buttons.addWidget(self.backspace_button)
+        strip_buttons.addWidget(self.clear_button)
+        strip_row.addLayout(strip_buttons)
+        left_col.addLayout(strip_row)
 
         self.marker_row = QHBoxLayout()
         self.marker_buttons: dict[str, QPushButton] = {}
         for key in MARKER_KEYS:
             b = QPushButton()
-            b.setMinimumHeight(44)
+            b.setMinimumHeight(TOUCH_PX)
+            b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             b.setStyleSheet(f"background: {MARKER_GREY}; font-size: 13pt; font-weight: bold;")
             b.clicked.connect(lambda *_, k=key: self.add_marker(k))
             self.marker_row.addWidget(b)
             self.marker_buttons[key] = b
-        outer.addLayout(self.marker_row)
+        left_col.addLayout(self.marker_row)
 
-        middle = QSplitter(Qt.Orientation.Horizontal)
-        left = QWidget()
-        left_col = QVBoxLayout(left)
-        left_col.setContentsMargins(0, 0, 0, 0)
-        self.candidate_list = QListWidget()
-        self.candidate_list.setFont(big)
-        self.candidate_list.setAccessibleName("Candidate sentences")
-        self.candidate_list.setMinimumHeight(120)
-        self.candidate_list.itemClicked.connect(self._candidate_clicked)
-        self.candidate_list.itemActivated.connect(self._candidate_clicked)
-        left_col.addWidget(self.candidate_list)
-        actions = QHBoxLayout()
-        self.speak_keywords_button = self._button("speak_keywords", self.speak_keywords)
-        self.pin_button = self._button("pin", self.pin_selected)
-        self.stop_button = self._button("stop", self._stop_speaking)
-        for b in (self.speak_keywords_button, self.pin_button, self.stop_button):
-            actions.addWidget(b)
-        left_col.addLayout(actions)
+        self.board_view = BoardView()
+        self.board_view.cell_pressed.connect(self.press_cell)
+        left_col.addWidget(self.board_view, 1)
+        self.body.addWidget(left, 3)
+
+        side = QWidget()
+        self.side = side
+        side_col = QVBoxLayout(side)
+        side_col.setContentsMargins(0, 0, 0, 0)
+        side_col.setSpacing(4)
         self.spoken_label = QLabel()
         self.spoken_label.setWordWrap(True)
         self.spoken_label.setAccessibleName("Last spoken sentence")
-        spoken_font = QFont()
-        spoken_font.setPointSize(22)
-        spoken_font.setBold(True)
-        self.spoken_label.setFont(spoken_font)
-        left_col.addWidget(self.spoken_label)
-        middle.addWidget(left)
-
+        self.spoken_label.setStyleSheet("font-size: 18pt; font-weight: bold;")
+        self.spoken_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        side_col.addWidget(self.spoken_label)
+        self.candidate_list = TouchList()
+        self.candidate_list.setStyleSheet("font-size: 15pt;")
+        self.candidate_list.setAccessibleName("Candidate sentences")
+        self.candidate_list.itemClicked.connect(self._candidate_clicked)
+        self.candidate_list.itemActivated.connect(self._candidate_clicked)
+        side_col.addWidget(self.candidate_list, 3)
+        actions = QGridLayout()  # two rows: a narrow side panel never cuts a button's words
+        self.speak_keywords_button = self._button("speak_keywords", self.speak_keywords)
+        self.pin_button = self._button("pin", self.pin_selected)
+        self.stop_button = self._button("stop", self._stop_speaking)
+        actions.addWidget(self.speak_keywords_button, 0, 0)
+        actions.addWidget(self.stop_button, 0, 1)
+        actions.addWidget(self.pin_button, 1, 0, 1, 2)
+        side_col.addLayout(actions)
         self.side_tabs = QTabWidget()
-        self.history_list = QListWidget()
-        self.favourites_list = QListWidget()
+        self.history_list = TouchList()
+        self.favourites_list = TouchList()
         for lst, name in ((self.history_list, "History"), (self.favourites_list, "Favourites")):
+            lst.setStyleSheet("font-size: 12pt;")
             lst.setAccessibleName(name)
             lst.itemClicked.connect(self._phrase_clicked)
             lst.itemActivated.connect(self._phrase_clicked)
         self.side_tabs.addTab(self.favourites_list, "")
         self.side_tabs.addTab(self.history_list, "")
-        middle.addWidget(self.side_tabs)
-        middle.setStretchFactor(0, 3)
-        middle.setStretchFactor(1, 1)
-        outer.addWidget(middle, 1)
-
-        self.board_view = BoardView()
-        self.board_view.cell_pressed.connect(self.press_cell)
-        outer.addWidget(self.board_view, 4)
+        side_col.addWidget(self.side_tabs, 2)
+        side.setMinimumWidth(200)
+        side.setMaximumWidth(460)
+        self.body.addWidget(side, 1)
         self.setCentralWidget(central)
 
         self.status_label = QLabel()
         self.status_label.setAccessibleName("Status")
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.attribution = QLabel()
+        self.attribution.setAccessibleName("Pictogram attribution")
+        self.attribution.setStyleSheet("font-size: 8pt;")
+        # ARASAAC's wording is long: it may wrap, it must never widen the window past the screen
+        self.attribution.setWordWrap(True)
+        self.attribution.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.statusBar().addWidget(self.status_label, 1)
-        self.statusBar().addPermanentWidget(self.attribution)
+        side_col.addWidget(self.attribution)  # under the phrases: the status bar stays one line
 
         self.quiet_action = QAction(self, checkable=True)
         self.quiet_action.setChecked(not self.session.comm.speak_each_tile)
         self.quiet_action.toggled.connect(lambda quiet: self.session.set_quiet(quiet))
         self.menuBar().addAction(self.quiet_action)
-        for seq, slot in (
-            (QKeySequence(Qt.Key.Key_Backspace), self._backspace),
-            (QKeySequence(Qt.Key.Key_Escape), self._stop_speaking),
-            (QKeySequence("Ctrl+L"), self._clear),
-            (QKeySequence("Ctrl+Return"), self.speak_best),
-        ):
+        self.help_action = QAction(self)
+        self.help_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        self.help_action.triggered.connect(self.show_help)
+        self.menuBar().addAction(self.help_action)
+        for seq, _, slot in self.shortcuts():
             act = QAction(self)
-            act.setShortcut(seq)
+            act.setShortcut(QKeySequence(seq))
             act.triggered.connect(slot)
             self.addAction(act)
-        self.resize(1100, 820)
+
+    def shortcuts(self) -> list[tuple[str, str, object]]:
+        """(key sequence, what it does: a texts key, slot): the window's keys and the help."""
+        return [
+            ("Backspace", "backspace", self._backspace),
+            ("Ctrl+L", "clear", self._clear),
+            ("Ctrl+Return", "speak_best", self.speak_best),
+            ("Ctrl+Shift+Return", "speak_keywords", self.speak_keywords),
+            ("Escape", "stop", self._stop_speaking),
+            ("Ctrl+D", "pin", self.pin_selected),
+            ("Alt+Home", "home", self._go_home),
+            ("Alt+Left", "back", lambda: self.session.go_back()),
+            ("Ctrl+Shift+L", "language", self.switch_language),
+        ]
+
+    def show_help(self) -> QMessageBox:
+        """F1: every key the window knows, in the interface's language."""
+        lang = self.lang
+        lines = [f"<b>{text(lang, 'help_keys')}</b>", "<table>"]
+        rows = [(seq, text(lang, key)) for seq, key, _ in self.shortcuts()]
+        rows += [
+            ("Tab / ↑ ↓ ← →", text(lang, "help_move")),
+            ("Space / Enter", text(lang, "help_press")),
+            ("Ctrl+,", ct(lang, "menu_settings")),
+            ("Ctrl+E", ct(lang, "menu_edit")),
+            ("F1", text(lang, "help")),
+        ]
+        for seq, what in rows:
+            native = QKeySequence(seq).toString(QKeySequence.SequenceFormat.NativeText) or seq
+            lines.append(f"<tr><td><b>{native}</b>&nbsp;&nbsp;</td><td>{what}</td></tr>")
+        lines.append("</table>")
+        box = QMessageBox(self)
+        box.setWindowTitle(text(lang, "help"))
+        box.setText("".join(lines))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def fit_to_screen(self) -> None:
+        """Open as large as the screen allows, never larger: a 1366x768 laptop or a 1024x600
+        tablet shows every row, the strip and the candidates."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        self.setMaximumSize(avail.size())
+        self.resize(avail.size())
+        self.move(avail.topLeft())
 
     def _button(self, key: str, slot) -> QPushButton:
         b = QPushButton()
         b.setProperty("text_key", key)
-        b.setMinimumHeight(44)
+        b.setMinimumHeight(TOUCH_PX)
         b.setStyleSheet("font-size: 12pt;")
         b.clicked.connect(slot)
         return b
@@ -289,6 +362,10 @@ class MainWindow(QMainWindow):
         self.side_tabs.setTabText(0, text(lang, "favourites"))
         self.side_tabs.setTabText(1, text(lang, "history"))
         self.quiet_action.setText(text(lang, "quiet"))
+        self.help_action.setText(text(lang, "help"))
+        more = self.menuBar().findChild(QToolButton, "qt_menubar_ext_button")
+        if more is not None:  # Qt's "»" when the menus do not fit the width
+            more.setAccessibleName(text(lang, "more_menus"))
         self.caregiver.render()
         self.attribution.setText(attribution(lang))  # ARASAAC's own wording
         self.spoken_label.setText(self.session.spoken)
@@ -409,6 +486,17 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        portrait = self.height() > self.width()
+        direction = (
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        if self.body.direction() != direction:
+            self.body.setDirection(direction)
+            if portrait:  # the phrases go under the board, full width, a third of the height
+                self.side.setMaximumWidth(16_777_215)
+                self.side.setMaximumHeight(max(self.height() // 3, 240))
+            else:
+                self.side.setMaximumSize(460, 16_777_215)
         self.access.resized()  # the highlight layer covers the window
 
     def closeEvent(self, event) -> None:

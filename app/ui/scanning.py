@@ -177,6 +177,8 @@ class ScanController(QObject):
         if not lit:
             self.overlay.show_frames([])
             return
+        for target in (lit[0], lit[-1]):  # a board that scrolls brings the lit row into view
+            self.window.board_view.show_widget(target.widget)
         one_place = len({t.widget.parentWidget() for t in lit}) == 1
         if self.scanner.items_lit or not one_place:
             frames = [widget_rect(t.widget, onto, t.row) for t in lit]

@@ -15,7 +15,8 @@ class StripView(QScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
-        self.setFixedHeight(110)
+        self.setFixedHeight(84)
+        self.setObjectName("strip")  # the theme draws its border
         self.setAccessibleName("Sentence strip")
         self._inner = QWidget()
         self._row = QHBoxLayout(self._inner)
@@ -46,7 +47,7 @@ class StripView(QScrollArea):
                 parent=self._inner,
                 font_pt=11,
             )
-            tile.setFixedSize(90, 90)
+            tile.setFixedSize(72, 72)
             if item.pictogram_id is not None:
                 tile.set_picture(pictures.get(item.pictogram_id))
             tile.clicked.connect(lambda *_, idx=i: self.remove_requested.emit(idx))

@@ -2,8 +2,12 @@
 
 High contrast: black background, white text, thick yellow focus frames. Tiles turn black with
 white labels and keep their Fitzgerald colour as a thick border, so the colour coding the user
-learnt still reads. Every widget's own font and style sheet are remembered the first time, so
-turning the theme or the zoom off gives back exactly the normal look.
+learnt still reads.
+
+Text size is applied once, from the settings: the application font is set to the platform's
+size times the factor (menus, dialogs and lists follow it), and the sizes written in widgets'
+own style sheets are scaled from the sheet each widget was made with. Nothing reads a size that
+was already scaled, so applying twice, or restarting, never multiplies it.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import re
 from collections.abc import Iterable
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QAbstractButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from app.core.settings import Settings
 from app.ui.tiles import TILE_MIN, Tile
@@ -21,6 +25,22 @@ LARGE_TEXT = 1.3
 FOCUS = "#ffd600"
 _FONT_RE = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)pt")
 _BACKGROUND_RE = re.compile(r"background:\s*(#[0-9a-fA-F]{6})")
+
+FOCUS_NORMAL = "#0050ef"
+# A visible focus ring (3 px) on everything a keyboard user can reach.
+NORMAL_SHEET = f"""
+QPushButton {{ border: 1px solid #8a8a8a; border-radius: 6px; padding: 4px 8px;
+    background: #f4f4f4; color: #000000; }}
+QPushButton:pressed {{ background: #dddddd; }}
+QPushButton:disabled {{ color: #9e9e9e; }}
+QPushButton:focus {{ border: 3px solid {FOCUS_NORMAL}; }}
+QListWidget:focus, QTabBar::tab:focus, QLineEdit:focus, QComboBox:focus, QSpinBox:focus {{
+    border: 3px solid {FOCUS_NORMAL}; }}
+QCheckBox:focus {{ border: 3px solid {FOCUS_NORMAL}; }}
+QListWidget::item {{ border-bottom: 1px solid #dddddd; padding: 4px; }}
+QListWidget::item:selected {{ background: #cfe3ff; color: #000000; }}
+QScrollArea#strip {{ border: 2px solid #8a8a8a; border-radius: 6px; }}
+"""
 
 HIGH_CONTRAST_SHEET = f"""
 QWidget {{ background: #000000; color: #ffffff; }}
@@ -36,6 +56,10 @@ QTabBar::tab:selected {{ background: #ffffff; color: #000000; }}
 QMenuBar, QMenu {{ background: #000000; color: #ffffff; }}
 QMenuBar::item:selected, QMenu::item:selected {{ background: {FOCUS}; color: #000000; }}
 QStatusBar, QStatusBar QLabel {{ color: #ffffff; }}
+QCheckBox::indicator {{ width: 22px; height: 22px; border: 3px solid #ffffff;
+    background: #000000; }}
+QCheckBox::indicator:checked {{ background: {FOCUS}; }}
+QScrollArea#strip {{ border: 3px solid #ffffff; border-radius: 6px; }}
 """
 
 
@@ -57,22 +81,34 @@ def tile_sheet(background: str, font_pt: float) -> str:
     )
 
 
-def _remember(widget: QWidget) -> None:
-    if widget.property("theme_base_pt") is None:
-        widget.setProperty("theme_base_pt", widget.font().pointSizeF())
+_BASE_APP_PT: float | None = None  # the platform's own size, read once
+
+
+def apply_app_font(settings: Settings) -> None:
+    """The one text size: the application font, from the platform's size (never from a size
+    this function set before)."""
+    global _BASE_APP_PT
+    app = QApplication.instance()
+    if app is None:
+        return
+    font = app.font()
+    if _BASE_APP_PT is None:
+        _BASE_APP_PT = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
+    font.setPointSizeF(_BASE_APP_PT * scale_factor(settings))
+    app.setFont(font)
+
+
+def _base_sheet(widget: QWidget) -> str:
+    if widget.property("theme_base_sheet") is None:
         widget.setProperty("theme_base_sheet", widget.styleSheet())
+    return str(widget.property("theme_base_sheet") or "")
 
 
 def style_widget(widget: QWidget, settings: Settings) -> None:
-    """Scale one widget's text, and give a button with its own colours the high-contrast look."""
-    _remember(widget)
+    """Scale the sizes in a widget's own style sheet, and give a button with its own colours
+    the high-contrast look."""
+    base_sheet = _base_sheet(widget)
     factor = scale_factor(settings)
-    base_pt = float(widget.property("theme_base_pt"))
-    base_sheet = str(widget.property("theme_base_sheet") or "")
-    if base_pt > 0:
-        font = widget.font()
-        font.setPointSizeF(base_pt * factor)
-        widget.setFont(font)
     if isinstance(widget, Tile):
         if settings.high_contrast:
             match = _FONT_RE.search(base_sheet)
@@ -82,7 +118,7 @@ def style_widget(widget: QWidget, settings: Settings) -> None:
             widget.setStyleSheet(scaled_sheet(base_sheet, factor))
         return
     if not base_sheet:
-        return  # nothing of its own: the window's sheet and the scaled font are enough
+        return  # nothing of its own: the window's sheet and the application font are enough
     sheet = scaled_sheet(base_sheet, factor)
     colour = _BACKGROUND_RE.search(base_sheet)
     if settings.high_contrast and isinstance(widget, QAbstractButton) and colour:
@@ -106,8 +142,9 @@ def style_tiles(tiles: Iterable[Tile], settings: Settings, *, fixed: QSize | Non
 
 def apply_theme(root: QWidget, settings: Settings) -> None:
     """The whole window (or a dialog): theme sheet on the root, every child scaled."""
+    apply_app_font(settings)
     for widget in [root, *root.findChildren(QWidget)]:
-        if isinstance(widget, Tile):
-            continue  # style_tiles knows their sizes
+        if isinstance(widget, Tile) or widget is root:
+            continue  # style_tiles knows their sizes; the root gets the theme sheet
         style_widget(widget, settings)
-    root.setStyleSheet(HIGH_CONTRAST_SHEET if settings.high_contrast else "")
+    root.setStyleSheet(HIGH_CONTRAST_SHEET if settings.high_contrast else NORMAL_SHEET)

@@ -1,0 +1,104 @@
+"""Text size, keyboard and touch targets in the real window (offscreen Qt)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from app.core.paths import HOME_ENV
+from app.ui.launcher import build_window, dispose
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv(HOME_ENV, str(tmp_path))
+    (tmp_path / "config").mkdir()
+    return tmp_path
+
+
+def write_settings(home, **values) -> None:
+    values.setdefault("pictogram_downloads", False)
+    (home / "config" / "settings.json").write_text(json.dumps(values))
+
+
+def sizes(w) -> tuple[float, ...]:
+    tile = next(iter(w.board_view.tiles.values()))
+    return (
+        QApplication.font().pointSizeF(),
+        tile.font().pointSizeF(),
+        w.candidate_list.font().pointSizeF(),
+        w.history_list.font().pointSizeF(),
+        w.marker_buttons["past"].font().pointSizeF(),
+    )
+
+
+@pytest.mark.parametrize("zoom,large", [(150, False), (50, False), (100, True)])
+def test_text_size_is_applied_once_never_multiplied(qtbot, home, zoom, large):
+    """Restart twice at "Tamaño 150%" (or large text): the same sizes each time; applying the
+    settings again changes nothing either."""
+    write_settings(home, zoom=zoom, large_text=large)
+    first = build_window(with_model=False, with_speech=False)
+    before = sizes(first)
+    first.access.apply(first.settings)
+    first.access.apply(first.settings)
+    assert sizes(first) == before
+    dispose(first)
+    again = build_window(with_model=False, with_speech=False)
+    assert sizes(again) == before
+    dispose(again)
+    write_settings(home, zoom=100)
+    normal = build_window(with_model=False, with_speech=False)
+    factor = zoom / 100 * (1.3 if large else 1.0)
+    assert sizes(normal)[0] == pytest.approx(before[0] / factor, rel=0.01)
+    dispose(normal)
+
+
+def test_enter_presses_a_focused_tile_and_arrows_move_by_row_and_column(qtbot, home):
+    write_settings(home)
+    w = build_window(with_model=False, with_speech=False)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    board = w.comm.board
+    first = w.board_view.tiles[f"{board.id}/{board.cell_at(0, 0).id}"]
+    first.setFocus()
+    qtbot.keyClick(first, Qt.Key.Key_Down)
+    below = w.board_view.tiles[f"{board.id}/{board.cell_at(1, 0).id}"]
+    assert below.hasFocus()  # the row below, not the next tile
+    qtbot.keyClick(below, Qt.Key.Key_Right)
+    right = w.board_view.tiles[f"{board.id}/{board.cell_at(1, 1).id}"]
+    assert right.hasFocus()
+    qtbot.keyClick(right, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.comm.strip.keywords == list(board.cell_at(1, 1).words))
+    dispose(w)
+
+
+def test_candidate_and_phrase_rows_are_touch_targets(qtbot, home):
+    write_settings(home)
+    w = build_window(with_model=False, with_speech=False)
+    w.show()
+    qtbot.waitExposed(w)
+    w.press_cell(next(c for _, _, c in w.comm.board.iter_cells() if c.label == "yo"))
+    qtbot.waitUntil(lambda: w.candidate_list.count() == 1)
+    w.speak_best()
+    lists = (w.candidate_list, w.history_list)
+    for lst in lists:
+        w.side_tabs.setCurrentWidget(lst) if lst is w.history_list else None
+        qtbot.wait(50)
+        rect = lst.visualItemRect(lst.item(0))
+        assert rect.height() >= 48, (lst.accessibleName(), rect.height())
+    dispose(w)
+
+
+def test_f1_lists_every_shortcut_in_the_interface_language(qtbot, home):
+    write_settings(home)
+    w = build_window(with_model=False, with_speech=False)
+    box = w.show_help()
+    assert "Borrar último" in box.text() and "Ctrl+L" in box.text()
+    assert box.windowTitle().startswith("Ayuda")
+    box.close()
+    dispose(w)
