@@ -98,7 +98,50 @@ def test_f1_lists_every_shortcut_in_the_interface_language(qtbot, home):
     write_settings(home)
     w = build_window(with_model=False, with_speech=False)
     box = w.show_help()
-    assert "Borrar último" in box.text() and "Ctrl+L" in box.text()
+    assert "Borrar último" in box.text() and "+L<" in box.text()  # Ctrl+L, in Spanish too
     assert box.windowTitle().startswith("Ayuda")
     box.close()
+    dispose(w)
+
+
+def test_spanish_interface_speaks_spanish_including_qt_dialogs(qtbot, home):
+    """The model line, the loading state and Qt's own buttons follow the interface language."""
+    from PySide6.QtWidgets import QMessageBox
+
+    write_settings(home)
+    w = build_window(with_model=False, with_speech=False)
+    w.session.engine_loaded("pictovoz-merged.gguf (merged, finetuned)")
+    assert w.status_label.text().startswith("Modelo de lenguaje listo")
+    box = w.confirm_clear_history()
+    assert box.button(QMessageBox.StandardButton.Cancel).text().replace("&", "") == "Cancelar"
+    box.close()
+    dispose(w)
+
+
+def test_first_start_says_the_model_is_being_prepared(qtbot, home):
+    from app.session.session import Status
+
+    write_settings(home)
+    w = build_window(with_model=False, with_speech=False)
+    w.show()
+    w.session.status = Status("loading")
+    w.render_status()
+    assert w.loading_panel.isVisible() and "Preparando" in w.loading_label.text()
+    assert w.speak_keywords_button.isEnabled()  # the raw keywords can still be spoken
+    w.session.engine_loaded("model")
+    assert not w.loading_panel.isVisible()
+    dispose(w)
+
+
+def test_clearing_history_asks_first(qtbot, home):
+    write_settings(home)
+    w = build_window(with_model=False, with_speech=False)
+    w.session.speak_phrase("Hola.")
+    assert w.history_list.count() == 1
+    box = w.confirm_clear_history()
+    box.reject()
+    assert w.history_list.count() == 1
+    box = w.confirm_clear_history()
+    box.accept()
+    assert w.history_list.count() == 0
     dispose(w)

@@ -306,3 +306,21 @@ def test_when_audio_cannot_play_the_user_sees_it_until_it_works(phrases, tmp_pat
     wait_for(inbox, lambda: session.speech_problem is None, 30)
     assert heard.exists()
     session.speaker.close()
+
+
+def test_favourites_are_removed_and_reordered_and_history_cleared(phrases):
+    session = Session(Settings(), load_default_boards("es"), phrases)
+    for words in ("Hola.", "Gracias.", "Quiero agua."):
+        session.speak_phrase(words)
+        session.pin(words)
+    assert [p.text for p in phrases.pinned("es")] == ["Hola.", "Gracias.", "Quiero agua."]
+    session.move_favourite("Quiero agua.", -1)
+    session.move_favourite("Quiero agua.", -1)
+    session.move_favourite("Quiero agua.", -1)  # already first: nothing happens
+    assert [p.text for p in phrases.pinned("es")] == ["Quiero agua.", "Hola.", "Gracias."]
+    session.unpin("Hola.")
+    assert [p.text for p in phrases.pinned("es")] == ["Quiero agua.", "Gracias."]
+    session.clear_history()
+    assert phrases.recent("es") == [] and len(phrases.pinned("es")) == 2
+    again = PhraseStore.load(phrases.path)  # saved
+    assert again.recent("es") == [] and [p.text for p in again.pinned("es")][0] == "Quiero agua."

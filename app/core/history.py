@@ -172,6 +172,22 @@ class PhraseStore:
         if len(self.favourites) != before:
             self.save()
 
+    def move_favourite(self, text: str, lang: str, step: int) -> bool:
+        """Move a favourite up (step < 0) or down among those of its language."""
+        mine = [i for i, p in enumerate(self.favourites) if p.lang == lang]
+        where = next((k for k, i in enumerate(mine) if self.favourites[i].text == text), None)
+        if where is None or not 0 <= where + step < len(mine):
+            return False
+        a, b = mine[where], mine[where + step]
+        self.favourites[a], self.favourites[b] = self.favourites[b], self.favourites[a]
+        self.save()
+        return True
+
+    def clear_history(self, lang: str) -> None:
+        """Forget what was said in `lang` (favourites stay)."""
+        self.history = [p for p in self.history if p.lang != lang]
+        self.save()
+
     def recent(self, lang: str, limit: int = 50) -> list[Phrase]:
         return [p for p in self.history if p.lang == lang][:limit]
 

@@ -344,6 +344,25 @@ class Session:
                 self.add_notice(exc.message)
             self._changed(Change.PHRASES)
 
+    def _phrases_changed(self, change) -> None:
+        try:
+            change()
+        except HistorySaveError as exc:
+            self.add_notice(exc.message)
+        self._changed(Change.PHRASES)
+
+    def unpin(self, sentence: str | None) -> None:
+        if sentence:
+            self._phrases_changed(lambda: self.phrases.unpin(sentence, self.lang))
+
+    def move_favourite(self, sentence: str | None, step: int) -> None:
+        if sentence:
+            self._phrases_changed(lambda: self.phrases.move_favourite(sentence, self.lang, step))
+
+    def clear_history(self) -> None:
+        """The window asks the user to confirm first."""
+        self._phrases_changed(lambda: self.phrases.clear_history(self.lang))
+
     def candidate_text(self, index: int) -> str | None:
         return self.candidates[index].text if 0 <= index < len(self.candidates) else None
 

@@ -16,6 +16,7 @@ from app.ui.editor import EditorDialog
 from app.ui.lock_dialog import LockDialog
 from app.ui.prefetch_dialog import PrefetchDialog
 from app.ui.settings_dialog import SettingsDialog
+from app.ui.texts import text
 from app.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,15 @@ class CaregiverMenu:
 
         def done(report) -> None:
             self.prefetch_dialog = None
-            w.session.prefetch_finished(report.summary())
+            summary = text(w.lang, "prefetch_summary").format(
+                downloaded=report.downloaded,
+                cached=report.cached,
+                missing=len(report.unresolved),
+                failed=len(report.failed),
+            )
+            if report.stopped:
+                summary += f" ({report.stopped})"
+            w.session.prefetch_finished(summary)
 
         dialog = PrefetchDialog(
             w.comm.boards, w.pictograms.cache, done, w, ct(w.lang, "menu_prefetch")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QSizePolicy,
     QTabWidget,
@@ -32,7 +33,7 @@ from app.ui.board_view import BoardView, cell_key
 from app.ui.caregiver import CaregiverMenu  # settings, edit mode, lock
 from app.ui.caregiver_texts import ct
 from app.ui.strip_view import StripView
-from app.ui.texts import text
+from app.ui.texts import install_qt_translations, text
 from app.ui.tiles import TOUCH_PX
 from app.ui.touch_list import TouchList
 
@@ -204,6 +205,22 @@ class MainWindow(QMainWindow):
         self.spoken_label.setStyleSheet("font-size: 18pt; font-weight: bold;")
         self.spoken_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         side_col.addWidget(self.spoken_label)
+        # First start: the model takes a while to be ready; say so where sentences will appear.
+        self.loading_panel = QWidget()
+        loading_col = QVBoxLayout(self.loading_panel)
+        loading_col.setContentsMargins(4, 4, 4, 4)
+        self.loading_label = QLabel()
+        self.loading_label.setWordWrap(True)
+        self.loading_label.setAccessibleName("Preparing")
+        self.loading_label.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.loading_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self.loading_bar = QProgressBar()
+        self.loading_bar.setRange(0, 0)  # busy: llama.cpp reports no progress while it loads
+        self.loading_bar.setAccessibleName("Preparing the voice model")
+        loading_col.addWidget(self.loading_label)
+        loading_col.addWidget(self.loading_bar)
+        self.loading_panel.hide()
+        side_col.addWidget(self.loading_panel)
         self.candidate_list = TouchList()
         self.candidate_list.setStyleSheet("font-size: 15pt;")
         self.candidate_list.setAccessibleName("Candidate sentences")
@@ -229,6 +246,16 @@ class MainWindow(QMainWindow):
         self.side_tabs.addTab(self.favourites_list, "")
         self.side_tabs.addTab(self.history_list, "")
         side_col.addWidget(self.side_tabs, 2)
+        phrase_row = QHBoxLayout()
+        self.unpin_button = self._button("unpin", self._unpin_selected)
+        self.fav_up_button = self._button("move_up", lambda: self._move_favourite(-1))
+        self.fav_down_button = self._button("move_down", lambda: self._move_favourite(1))
+        self.clear_history_button = self._button("clear_history", self.confirm_clear_history)
+        for b in (self.unpin_button, self.fav_up_button, self.fav_down_button):
+            phrase_row.addWidget(b)
+        phrase_row.addWidget(self.clear_history_button)
+        side_col.addLayout(phrase_row)
+        self.side_tabs.currentChanged.connect(lambda *_: self._phrase_buttons())
         side.setMinimumWidth(200)
         side.setMaximumWidth(460)
         self.body.addWidget(side, 1)
@@ -375,6 +402,8 @@ class MainWindow(QMainWindow):
         self.render_phrases()
         self.render_status()
         self.render_notices()
+        self._phrase_buttons()
+        install_qt_translations(lang)  # Qt's own dialogs (colour, file, message boxes)
 
     def render_status(self) -> None:
         status, lang = self.session.status, self.lang
@@ -383,7 +412,7 @@ class MainWindow(QMainWindow):
             if status.key == "settings_saved_restart":
                 words += " " + ct(lang, "restart_needed")
         elif status.key == "model_ready":
-            words = status.detail
+            words = text(lang, "model_ready").format(model=status.detail)
         elif status.key == "model_failed":
             words = f"{status.detail} {text(lang, 'no_model')}"
         elif status.key:
@@ -391,6 +420,9 @@ class MainWindow(QMainWindow):
         else:
             words = status.detail
         self.status_label.setText(words)
+        preparing = status.key == "loading"
+        self.loading_label.setText(text(lang, "preparing_model"))
+        self.loading_panel.setVisible(preparing)
 
     def render_board(self) -> None:
         board = self.comm.board
@@ -472,6 +504,40 @@ class MainWindow(QMainWindow):
 
     def _stop_speaking(self) -> None:
         self.session.stop_speaking()
+
+    def _selected_favourite(self) -> str | None:
+        item = self.favourites_list.currentItem()
+        return item.text() if item is not None else None
+
+    def _unpin_selected(self) -> None:
+        self.session.unpin(self._selected_favourite())
+
+    def _move_favourite(self, step: int) -> None:
+        chosen = self._selected_favourite()
+        self.session.move_favourite(chosen, step)
+        matches = self.favourites_list.findItems(chosen or "", Qt.MatchFlag.MatchExactly)
+        if matches:
+            self.favourites_list.setCurrentItem(matches[0])  # keep moving the same one
+
+    def confirm_clear_history(self) -> QMessageBox:
+        """Clearing the history cannot be undone: ask first."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(text(self.lang, "clear_history"))
+        box.setText(text(self.lang, "clear_history_confirm"))
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.accepted.connect(self.session.clear_history)
+        self.confirm_box = box
+        box.open()
+        return box
+
+    def _phrase_buttons(self) -> None:
+        favourites = self.side_tabs.currentWidget() is self.favourites_list
+        for b in (self.unpin_button, self.fav_up_button, self.fav_down_button):
+            b.setVisible(favourites)
+        self.clear_history_button.setVisible(not favourites)
 
     def switch_language(self) -> None:
         self.session.switch_language()

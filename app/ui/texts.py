@@ -6,6 +6,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "es": {
         "title": "PictoVoz",
         "dismiss": "Entendido",
+        "unpin": "Quitar",
+        "move_up": "▲",
+        "move_down": "▼",
+        "clear_history": "Borrar historial",
+        "clear_history_confirm": "¿Borrar todas las frases del historial? Los favoritos se quedan.",
+        "model_ready": "Modelo de lenguaje listo ({model}).",
+        "preparing_model": "Preparando el modelo de voz… La primera vez tarda un poco. "
+        "Mientras tanto, «Decir palabras» dice los pictogramas tal cual.",
+        "prefetch_summary": "Pictogramas: {downloaded} descargados, {cached} ya guardados, "
+        "{missing} sin pictograma, {failed} con error.",
         "help": "Ayuda (F1)",
         "more_menus": "Más menús",
         "help_keys": "Teclas de PictoVoz",
@@ -36,6 +46,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "title": "PictoVoz",
         "dismiss": "OK",
+        "unpin": "Remove",
+        "move_up": "▲",
+        "move_down": "▼",
+        "clear_history": "Clear history",
+        "clear_history_confirm": "Clear every sentence from the history? Favourites stay.",
+        "model_ready": "Language model ready ({model}).",
+        "preparing_model": "Preparing the voice model… The first time takes a little while. "
+        "Meanwhile, \u201cSay words\u201d says the pictograms as they are.",
+        "prefetch_summary": "Pictograms: {downloaded} downloaded, {cached} already saved, "
+        "{missing} without a pictogram, {failed} failed.",
         "help": "Help (F1)",
         "more_menus": "More menus",
         "help_keys": "PictoVoz keys",
@@ -68,3 +88,25 @@ TEXTS: dict[str, dict[str, str]] = {
 
 def text(lang: str, key: str) -> str:
     return TEXTS.get(lang, TEXTS["en"])[key]
+
+
+_qt_translators: list = []  # kept alive while installed
+
+
+def install_qt_translations(lang: str) -> None:
+    """Qt's own words (standard buttons, the colour and file dialogs) in the interface's
+    language, from the translations PySide6 ships."""
+    from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
+
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    for old in _qt_translators:
+        app.removeTranslator(old)
+    _qt_translators.clear()
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase", "qt"):
+        translator = QTranslator()
+        if translator.load(f"{name}_{lang}", folder):
+            app.installTranslator(translator)
+            _qt_translators.append(translator)
