@@ -440,6 +440,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.json:
         data = _result_dict(result)
         data["load_s"] = generator.load_s
+        if generator.choice is not None:
+            data["model"] = f"{generator.choice.path.name} ({generator.choice.source})"
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         _print_human(result, sys.stdout)

@@ -41,7 +41,7 @@ def test_generate_json(session_home, embedded_model):
     )
     data = json.loads(proc.stdout)
     assert data["keywords"] == ["yo", "querer", "agua"] and data["lang"] == "es"
-    assert len(data["candidates"]) == 3 and not data["fallback"]
+    assert 1 <= len(data["candidates"]) <= 3 and not data["fallback"]
     assert all(c["text"].lstrip("¿¡")[0].isupper() for c in data["candidates"])
     assert data["load_s"] > 0 and data["first_candidate_s"] <= data["total_s"]
 
@@ -82,7 +82,7 @@ def test_batch_loads_once_and_reports_bad_lines(session_home, embedded_model, tm
     assert proc.returncode == 3, proc.stderr  # 3: some lines were skipped
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["line"] for r in records] == [1, 2, 4, 5, 6]
-    assert len(records[0]["candidates"]) == 3 and records[1]["lang"] == "en"
+    assert 1 <= len(records[0]["candidates"]) <= 3 and records[1]["lang"] == "en"
     assert "bad JSON" in records[2]["error"]
     assert "No pictograms" in records[3]["error"]
     assert "Unsupported language" in records[4]["error"]

@@ -15,9 +15,11 @@ SENTENCE = re.compile(r"^[¿¡]?[A-ZÁÉÍÓÚÑ][^.!?¿¡\n]*[.!?…]$")
 
 
 def assert_sentences(result, n):
+    """Up to n (a candidate that contradicts the message is never shown), distinct, each one
+    well-formed sentence: what holds on any CPU."""
     texts = result.texts
-    assert len(texts) == n, texts
-    assert len({dedupe_key(t) for t in texts}) == n, texts
+    assert 1 <= len(texts) <= n, texts
+    assert len({dedupe_key(t) for t in texts}) == len(texts), texts
     for t in texts:
         assert SENTENCE.match(t), t  # one sentence, capitalised, punctuated
     scores = [c.score for c in result.candidates if c.on_topic]

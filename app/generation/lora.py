@@ -376,15 +376,45 @@ def discard_merged(out: Path) -> None:
             log.warning("Could not remove %s: %s", path, exc)
 
 
-def ensure_merged(base: Path, adapter_path: Path, out: Path) -> Path:
-    """The first-run merge: build `out` unless it already holds this base + this adapter, as
-    checked then. Raises LoraError (and leaves no merged file) when the adapter or the result
-    is unusable; OSError when writing fails."""
+def _source(base: Path, adapter_path: Path) -> dict:
     try:
         adapter_sha = file_sha256(adapter_path)
     except OSError as exc:
         raise LoraError(f"Cannot read the adapter {adapter_path.name}: {exc}") from exc
-    source = {"base": base.name, "base_size": base.stat().st_size, "adapter_sha256": adapter_sha}
+    return {"base": base.name, "base_size": base.stat().st_size, "adapter_sha256": adapter_sha}
+
+
+def merged_is_current(base: Path, adapter_path: Path, out: Path) -> bool:
+    """`out` holds this base + this adapter, merged and checked by an earlier run, and is
+    intact (a few ms: the stamp and a few rows)."""
+    stamp = _read_stamp(out)
+    return (
+        out.is_file()
+        and stamp is not None
+        and stamp.get("source") == _source(base, adapter_path)
+        and bool(verify_merged(out))
+    )
+
+
+def check_adapter_for(base: Path, adapter_path: Path) -> LoraAdapter:
+    """The checks a merge makes before it starts, without merging (about a second): for
+    applying the adapter at load time while the merge runs in the background."""
+    from app.generation.model_file import gguf_tensor_shapes
+
+    adapter = read_lora_gguf(adapter_path)
+    try:
+        shapes = gguf_tensor_shapes(base)
+    except (OSError, ValueError) as exc:
+        raise LoraError(f"Cannot read the base model {base.name}: {exc}") from exc
+    check_adapter_fits(adapter, shapes)
+    return adapter
+
+
+def ensure_merged(base: Path, adapter_path: Path, out: Path) -> Path:
+    """The first-run merge: build `out` unless it already holds this base + this adapter, as
+    checked then. Raises LoraError (and leaves no merged file) when the adapter or the result
+    is unusable; OSError when writing fails."""
+    source = _source(base, adapter_path)
     stamp = _read_stamp(out)
     if out.is_file() and stamp is not None and stamp.get("source") == source:
         if verify_merged(out):

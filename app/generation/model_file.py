@@ -74,6 +74,36 @@ def gguf_metadata(path: Path, keys: Iterable[str] | None = None) -> dict[str, An
     return found
 
 
+def gguf_tensor_shapes(path: Path) -> dict[str, tuple[int, ...]]:
+    """Each tensor's shape, numpy order (outermost first), from the header alone: gguf-py's
+    reader parses every metadata array (Gemma's 262k-word vocabulary) and takes ~9 s here."""
+    shapes: dict[str, tuple[int, ...]] = {}
+    with Path(path).open("rb") as fh:
+        magic, version = fh.read(4), _unpack(fh, "<I")
+        if magic != GGUF_MAGIC or version not in (2, 3):
+            raise ValueError(f"not a GGUF v2/v3 file: {path}")
+        n_tensors, n_kv = _unpack(fh, "<Q"), _unpack(fh, "<Q")
+        for _ in range(n_kv):
+            _read_string(fh)
+            vtype = _unpack(fh, "<I")
+            if vtype == _ARRAY:
+                _skip_array(fh)
+            elif vtype == _STRING:
+                _read_string(fh)
+            else:
+                _read_scalar(fh, vtype)
+        for _ in range(n_tensors):
+            name = _read_string(fh)
+            n_dims = _unpack(fh, "<I")
+            if n_dims > 8:
+                raise ValueError("corrupt GGUF header (too many dimensions)")
+            dims = [_unpack(fh, "<Q") for _ in range(n_dims)]
+            _unpack(fh, "<I")  # type
+            _unpack(fh, "<Q")  # offset
+            shapes[name] = tuple(reversed(dims))  # GGUF lists dimensions innermost first
+    return shapes
+
+
 def _unpack(fh: BinaryIO, fmt: str) -> Any:
     size = struct.calcsize(fmt)
     data = fh.read(size)

