@@ -323,4 +323,4 @@ def test_favourites_are_removed_and_reordered_and_history_cleared(phrases):
     session.clear_history()
     assert phrases.recent("es") == [] and len(phrases.pinned("es")) == 2
     again = PhraseStore.load(phrases.path)  # saved
-    assert again.recent("es") == [] and [p.text for p in again.pinned("es")][0] == "Quiero agua."
+    assert again.recent("es") == [] and again.pinned("es")[0].text == "Quiero agua."
