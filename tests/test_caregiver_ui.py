@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 from arasaac_server import FakeArasaac
@@ -303,3 +304,29 @@ def test_export_and_import_open_board_files_from_edit_mode(qtbot, home, tmp_path
     bad = tmp_path / "bad.obz"
     bad.write_bytes(b"PK\x03\x04 not a zip")
     assert not ed.import_from(bad) and ed.message.text()
+
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def test_imported_boards_render_with_their_own_pictures_and_arasaacs_communicator(qtbot, home):
+    """A board's own picture (simple.obf embeds one) is shown in the window, not replaced by an
+    ARASAAC search; ARASAAC's communicator (AsTeRICS Grid backup) imports from the editor and
+    its home board renders."""
+    obf = SHARED / "obf-samples" / "simple.obf"
+    grd = SHARED / "asterics-grid" / "global-core-arasaac.es.grd.json"
+    if not (obf.exists() and grd.exists()):
+        pytest.skip(f"shared samples are not at {SHARED}")
+    w = open_window(qtbot)
+    unlock(qtbot, w, w.caregiver.open_editor)
+    ed = w.caregiver.editor_dialog
+    assert ed.import_from(obf)
+    own = [c for _, _, c in w.comm.board.iter_cells() if c.image]
+    assert own, "the embedded picture was kept in the cell"
+    tile = w.board_view.tiles[f"{w.comm.board.id}/{own[0].id}"]
+    qtbot.waitUntil(lambda: tile.has_picture, timeout=10_000)
+    assert own[0].pictogram_id is None  # no ARASAAC guess was stored for it
+    assert ed.import_from(grd)
+    assert len(w.comm.boards.boards) > 50
+    assert len(w.board_view.tiles) > 20 and w.comm.board.filled()
+    ed.close()

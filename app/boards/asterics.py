@@ -127,6 +127,10 @@ class ImportReport:
     def counts(self) -> Counter[str]:
         return Counter(problem for _, problem in self.items)
 
+    def lines(self) -> list[str]:
+        """What did not map, counted: one short line a kind."""
+        return [f"{n} x {problem}" for problem, n in self.counts.most_common()]
+
     def summary(self) -> str:
         lines = [
             f"{self.source}: {self.boards} boards, {self.cells} cells "
@@ -136,6 +140,12 @@ class ImportReport:
             lines.append("Not kept or changed:")
             lines += [f"  {n} x {problem}" for problem, n in self.counts.most_common()]
         return "\n".join(lines)
+
+
+def is_asterics_file(path: Path | str) -> bool:
+    """AsTeRICS Grid backups are named *.grd or *.grd.json (plain .json may be OBF)."""
+    name = Path(path).name.lower()
+    return name.endswith((".grd", ".grd.json"))
 
 
 def import_asterics_file(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.boards.asterics import import_asterics_file, is_asterics_file
 from app.boards.model import MAX_GRID_SIDE, BoardError, Category, Cell
 from app.boards.obf import export_obf, export_obz, import_board_file
 from app.session.editing import BoardEditor
@@ -482,7 +484,10 @@ class EditorDialog(QDialog):
     # --- files ---------------------------------------------------------------------------------
     def ask_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, self._t("import"), "", "Open Board Format (*.obz *.obf)"
+            self,
+            self._t("import"),
+            "",
+            "Open Board Format (*.obz *.obf);;AsTeRICS Grid (*.grd *.grd.json *.json)",
         )
         if path:
             self.import_from(Path(path))
@@ -490,7 +495,11 @@ class EditorDialog(QDialog):
     def import_from(self, path: Path) -> bool:
         base = self.editor.path.parent if self.editor.path is not None else None
         try:  # pictures go to new files beside the boards; the ARASAAC cache is never written
-            result = import_board_file(path, base, default_lang=self.editor.boards.lang)
+            if is_asterics_file(path):
+                board_set, report = import_asterics_file(path, self.editor.boards.lang)
+                result = SimpleNamespace(board_set=board_set, unmapped=report.lines())
+            else:
+                result = import_board_file(path, base, default_lang=self.editor.boards.lang)
         except (BoardError, OSError, ValueError) as exc:
             self.message.setText(self._t("import_failed").format(error=exc))
             return False

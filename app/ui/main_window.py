@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.boards.model import Cell
+from app.boards.pictures import picture_path
+from app.boards.storage import user_boards_path
 from app.core.arasaac import attribution
 from app.session.session import MARKER_GREY, MARKER_KEYS, Change, Session
 from app.ui.access import AccessController  # theme, scanning, dwell
@@ -431,13 +433,16 @@ class MainWindow(QMainWindow):
         self.back_button.setEnabled(len(self.comm.path) > 1)
         self.access.board_rendered()  # theme the new tiles, rescan
         if self.pictograms is not None:
+            base = user_boards_path(self.lang).parent  # imported pictures live beside the boards
             for _, _, cell in board.iter_cells():
+                own = picture_path(base, cell.image) if cell.image else None
                 self.pictograms.request(
                     cell_key(board, cell),
                     cell.pictogram_id,
                     cell.search_text,
                     self.lang,
                     cell.keyword_type,
+                    image_file=own,
                 )
 
     def render_strip(self) -> None:
@@ -542,10 +547,10 @@ class MainWindow(QMainWindow):
     def switch_language(self) -> None:
         self.session.switch_language()
 
-    def _picture_ready(self, key: str, pictogram_id: int | None, path) -> None:
+    def _picture_ready(self, key: str, pictogram_id: int | None, path, picture) -> None:
         board_id, _, cell_id = key.partition("/")
         if self.session.picture_resolved(board_id, cell_id, pictogram_id, path):
-            self.board_view.set_picture(key, path)
+            self.board_view.set_picture(key, picture)  # decoded and scaled off this thread
 
     def save_boards(self) -> None:
         self.session.save_boards()

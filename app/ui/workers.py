@@ -7,14 +7,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QImage, QImageReader
 
 from app.session.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
 MAX_RESULTS = 24  # thumbnails per search: enough choice, few downloads
+PICTURE_SIDE = 320  # decoded size: a tile is rarely larger; the file stays as it is
+MAX_SIDE = 2500  # ARASAAC's largest rendering; a bigger header is a picture bomb
 
 
 class MainThreadInbox(QObject):
@@ -38,23 +42,50 @@ class MainThreadInbox(QObject):
 
 
 # --- pictograms -----------------------------------------------------------------------------------
+def decode_scaled(path: Path | str | None, side: int = PICTURE_SIDE) -> QImage | None:
+    """Decode a picture at most `side` pixels a side, on the calling (worker) thread; a picture
+    whose header claims more than MAX_SIDE a side is refused before anything is decoded."""
+    if not path:
+        return None
+    reader = QImageReader(str(path))
+    size = reader.size()
+    if not size.isValid() or size.width() > MAX_SIDE or size.height() > MAX_SIDE:
+        log.warning("Picture %s refused (%sx%s)", path, size.width(), size.height())
+        return None
+    if size.width() > side or size.height() > side:
+        reader.setScaledSize(size.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    return None if image.isNull() else image
+
+
 class PictogramLoader(QObject):
-    """Finds and fetches pictograms on two worker threads; never blocks the GUI thread. Each
-    result is handed to `on_ready(cell key, pictogram id or None, image path or None)` on the GUI
-    thread (a plain callback: a Qt signal here crashed PySide6 6.12 at exit after re-renders)."""
+    """Finds and fetches pictograms on two worker threads and decodes them there, scaled to a
+    tile; never blocks the GUI thread. Each result is handed to `on_ready(cell key, pictogram id
+    or None, image path or None, QImage or None)` on the GUI thread (a plain callback: a Qt
+    signal here crashed PySide6 at exit after re-renders)."""
 
     def __init__(self, cache, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.cache = cache
-        self.on_ready = lambda key, pictogram_id, path: None
+        self.on_ready = lambda key, pictogram_id, path, picture: None
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pictograms")
         self._inbox = MainThreadInbox(self)
         self._generation = 0  # bumped by clear_pending: older jobs return without working
 
     def request(
-        self, key: str, pictogram_id: int | None, text: str, lang: str, kind: int | None = None
+        self,
+        key: str,
+        pictogram_id: int | None,
+        text: str,
+        lang: str,
+        kind: int | None = None,
+        image_file: Path | None = None,
     ) -> None:
-        self._pool.submit(self._job, self._generation, key, pictogram_id, text, lang, kind)
+        """`image_file`: the cell's own picture (imported with a board): shown as it is, never
+        replaced by an ARASAAC search."""
+        self._pool.submit(
+            self._job, self._generation, key, pictogram_id, text, lang, kind, image_file
+        )
 
     def _job(
         self,
@@ -64,21 +95,24 @@ class PictogramLoader(QObject):
         text: str,
         lang: str,
         kind: int | None,
+        image_file: Path | None,
     ) -> None:
         if generation != self._generation:
             return
         try:
-            pid = pictogram_id
-            if pid is None:
-                pid = self.cache.resolve(text, lang, kind)
-            path = self.cache.image_path(pid) if pid is not None else None
+            pid, path = pictogram_id, image_file
+            if path is None:
+                if pid is None:
+                    pid = self.cache.resolve(text, lang, kind)
+                path = self.cache.image_path(pid) if pid is not None else None
+            picture = decode_scaled(path)
         except Exception:  # a broken cache entry must not end the worker
             log.exception("Pictogram for %r failed", text)
-            pid, path = pictogram_id, None
-        self._inbox.post(self._deliver, key, pid, path)
+            pid, path, picture = pictogram_id, None, None
+        self._inbox.post(self._deliver, key, pid, path, picture)
 
-    def _deliver(self, key: str, pictogram_id: int | None, path) -> None:
-        self.on_ready(key, pictogram_id, path)
+    def _deliver(self, key: str, pictogram_id: int | None, path, picture) -> None:
+        self.on_ready(key, pictogram_id, path, picture)
 
     def clear_pending(self) -> None:
         self._generation += 1
