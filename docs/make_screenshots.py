@@ -1,27 +1,38 @@
-"""Render the main window in Spanish and English into docs/screenshots/ (offscreen).
+"""Screenshots of the communicator as a user's screen shows it, into docs/screenshots/.
 
-    .venv/bin/python docs/make_screenshots.py
+    for size in 1366x768 1024x600; do
+        Xvfb :99 -screen 0 ${size}x24 & sleep 1
+        DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python docs/make_screenshots.py
+        kill %1
+    done
 
-Uses a throw-away user folder, the embedded model and the default boards; pictograms appear only
-if they are cached (ARASAAC is not reachable from every machine; the labels show otherwise).
+Runs under a real X server at the screen's size (the window fits itself to it), with the
+embedded model, the default boards and the test suite's local ARASAAC server, whose pictures are
+placeholders that show the pictogram id (ARASAAC's images are not committed and its servers are
+not reachable from every machine). For each language: the window after three taps, and the
+same with switch scanning lighting the first candidate.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("PICTOVOZ_HOME", tempfile.mkdtemp(prefix="pictovoz-shots-"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("PICTOVOZ_HOME", str(Path(tempfile.gettempdir()) / "pictovoz-shots"))
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from PySide6.QtWidgets import QApplication
+from arasaac_server import FakeArasaac  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.core.settings import DecodingSettings, load_settings, save_settings
-from app.ui.launcher import build_window, dispose
+from app.core.paths import config_dir  # noqa: E402
+from app.session.scanning import Switch  # noqa: E402
+from app.ui.launcher import build_window, dispose  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 TAPS = {"es": ["yo", "querer", "beber"], "en": ["I", "want", "drink"]}
@@ -34,33 +45,53 @@ def wait(app: QApplication, condition, timeout: float = 60.0) -> None:
         time.sleep(0.01)
 
 
+def settle(app: QApplication, seconds: float) -> None:
+    wait(app, lambda: False, seconds)
+
+
+def shoot(app: QApplication, name: str) -> None:
+    screen = QApplication.primaryScreen()
+    size = screen.size()
+    path = OUT / f"{name}-{size.width()}x{size.height()}.png"
+    screen.grabWindow(0).save(str(path))
+    sys.stdout.write(f"wrote {path}\n")
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication([])
     OUT.mkdir(parents=True, exist_ok=True)
-    settings = load_settings().settings
-    settings.language, settings.decoding = next(iter(TAPS)), DecodingSettings(seed=1)
-    save_settings(settings)
-    # One window for both languages: two windows in one process crashed PySide6 6.12 at exit.
-    window = build_window(with_speech=False)
-    window.resize(1100, 820)
-    window.show()
-    for lang, taps in TAPS.items():
-        if window.lang != lang:
-            window.switch_language()
-        wait(app, lambda w=window: w.model_ready)
-        time.sleep(1.0)  # the new language's prompt prefix warms up in the background
-        window.session.last_result = None
-        for label in taps:
-            cell = next(c for _, _, c in window.comm.board.iter_cells() if c.label == label)
-            window.press_cell(cell)
-        wait(app, lambda w=window: w.last_result is not None and not w._debounce.isActive())
-        if window.candidates:
-            window.speak_candidate(0)
-        app.processEvents()
-        path = OUT / f"main-{lang}.png"
-        window.grab().save(str(path))
-        sys.stdout.write(f"wrote {path}\n")
-    dispose(window)
+    with FakeArasaac() as server:
+        for lang, taps in TAPS.items():
+            settings = {
+                "language": lang,
+                "decoding": {"seed": 1},
+                "pictogram_api_url": server.base_url,
+                "scan_switches": 2,  # the highlight moves only when the script says so
+            }
+            config_dir().mkdir(parents=True, exist_ok=True)
+            (config_dir() / "settings.json").write_text(json.dumps(settings))
+            window = build_window(with_speech=False)
+            window.fit_to_screen()
+            window.showMaximized()
+            wait(app, lambda w=window: w.model_ready)
+            settle(app, 1.0)  # the pictures arrive from the local server
+            for label in taps:
+                cell = next(c for _, _, c in window.comm.board.iter_cells() if c.label == label)
+                window.press_cell(cell)
+            wait(app, lambda w=window: w.last_result is not None)
+            settle(app, 0.5)
+            shoot(app, f"main-{lang}")
+            window.session.set_access(scanning=True)
+            settle(app, 0.2)
+            scanning = window.access.scanning
+            for _ in range(20):  # row by row down to the sentences, then into that row
+                if window.candidate_list in scanning.lit_widgets():
+                    break
+                scanning.press(Switch.NEXT)
+            scanning.press(Switch.SELECT)
+            settle(app, 0.3)
+            shoot(app, f"scanning-{lang}")
+            dispose(window)
     return 0
 
 
