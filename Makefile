@@ -47,6 +47,7 @@ bench: system-deps $(VENV)/.stamp-app
 	$(BIN)/python bench/latency.py --record docs/BENCHMARKS.md
 	$(BIN)/python bench/ui_latency.py --record docs/BENCHMARKS.md
 	$(BIN)/python bench/scanning_cost.py --record docs/BENCHMARKS.md
+	$(BIN)/python bench/first_launch.py --record docs/BENCHMARKS.md
 
 # The shipped adapter: corpus -> fine-tune (about an hour on 2 cores) -> models/ -> report.
 train: system-deps $(VENV)/.stamp-dev

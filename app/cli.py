@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import math
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -495,6 +496,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # the adapter merge's child process in a frozen bundle
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

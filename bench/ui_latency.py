@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication
 from app.core.settings import load_settings, save_settings
 from app.session.session import DEBOUNCE_S
 from app.ui.launcher import build_window, dispose
-from bench.latency import machine, pct, record
+from bench.latency import machine, pct, prepare_model, record
 
 SEQUENCES = {
     "es": [["yo", "querer", "beber"], ["yo", "tener"], ["tú", "querer", "jugar"], ["ella", "ir"]],
@@ -46,6 +46,7 @@ def main() -> int:
     p.add_argument("--rounds", type=int, default=5)
     args = p.parse_args()
     app = QApplication.instance() or QApplication([])
+    prepare_model()
     rows = []
     settings = load_settings().settings
     settings.language = next(iter(SEQUENCES))

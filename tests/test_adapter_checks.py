@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import gguf
@@ -245,3 +246,33 @@ def test_any_other_failure_in_the_merge_path_gives_the_base_model(
     choice = decide_model(ModelRequest())
     assert choice.path == embedded_model and choice.source == "embedded"
     assert choice.notice and "no check anticipated" in choice.notice
+
+
+def test_the_window_session_shows_why_the_base_model_runs(tmp_path, monkeypatch, embedded_model):
+    """A poisoned adapter: the app's session loads the base model and tells the user so, in a
+    notice that stays, instead of failing every request."""
+    from app.boards.storage import load_default_boards
+    from app.core.history import PhraseStore
+    from app.core.settings import Settings
+    from app.generation import SentenceGenerator
+    from app.session.engine_worker import EngineWorker
+    from app.session.inbox import Inbox
+    from app.session.session import Session
+
+    monkeypatch.setenv(MODELS_DIR_ENV, str(tmp_path))
+    write_lora_gguf(tmp_path / ADAPTER_NAME, _real_adapter())
+    poison_tensor(tmp_path / ADAPTER_NAME, "blk.0.attn_q.weight.lora_b")
+    inbox = Inbox()
+    engine = EngineWorker(SentenceGenerator(), inbox.post)
+    session = Session(
+        Settings(), load_default_boards("es"), PhraseStore.load(tmp_path / "p.json"), engine=engine
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not session.model_ready and time.monotonic() < deadline:
+            inbox.drain()
+            time.sleep(0.01)
+        assert session.model_ready
+        assert any("base model" in n for n in session.notices), session.notices
+    finally:
+        session.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import multiprocessing
 import os
 import sys
 import threading
@@ -114,22 +115,42 @@ _merge_thread: threading.Thread | None = None
 _merge_lock = threading.Lock()
 
 
+def _merge_job(base: str, adapter: str, merged: str) -> int:
+    """In a child process: merge, and say how it went through the exit status."""
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        ensure_merged(Path(base), Path(adapter), Path(merged))
+    except (LoraError, OSError) as exc:
+        log.warning("Background merge failed (%s); the next start applies the adapter again", exc)
+        return 1
+    return 0
+
+
 def _merge_in_background(base: Path, adapter: Path, merged: Path) -> None:
-    """Merge for the next start while this one runs base + adapter. Not a daemon: a merge cut
-    by the process ending would only leave a .partial file, but finishing costs seconds once."""
+    """Merge for the next start while this one runs base + adapter. In its own process: the
+    merge parses the GGUF in Python for seconds and peaks near 1 GB, which in the app's process
+    would hold the GIL (the window would stutter) and raise its memory. A watcher thread (not a
+    daemon) waits for it, so a CLI run finishes the merge before it exits."""
     global _merge_thread
 
-    def work() -> None:
+    def watch() -> None:
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process holding llama.cpp
+        proc = ctx.Process(
+            target=_merge_job, args=(str(base), str(adapter), str(merged)), name="adapter-merge"
+        )
         try:
-            ensure_merged(base, adapter, merged)
+            proc.start()
+            proc.join()
+        except OSError as exc:  # no process could start: the next start tries again
+            log.warning("Could not start the background merge: %s", exc)
+            return
+        if proc.exitcode == 0:
             log.info("Merged the adapter into %s for the next start", merged.name)
-        except (LoraError, OSError) as exc:
-            log.warning("Background merge failed (%s); this start applies the adapter", exc)
 
     with _merge_lock:
         if _merge_thread is not None and _merge_thread.is_alive():
             return
-        _merge_thread = threading.Thread(target=work, name="adapter-merge", daemon=False)
+        _merge_thread = threading.Thread(target=watch, name="adapter-merge", daemon=False)
         _merge_thread.start()
 
 

@@ -273,6 +273,9 @@ class Session:
         if not self.comm.strip.empty:
             self.request_candidates()
 
+    def engine_notice(self, message: str) -> None:
+        self.add_notice(message)
+
     def engine_load_failed(self, message: str) -> None:
         self.model_ready = False
         self._set_status("model_failed", message)
