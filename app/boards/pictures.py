@@ -21,17 +21,16 @@ import os
 import re
 import struct
 import tempfile
-import zlib
 from pathlib import Path, PurePosixPath
 
 from app.boards.model import BoardError
+from app.core import png
 
 log = logging.getLogger(__name__)
 
 PICTURES_DIR = "images"  # under the board set's folder
-# ARASAAC's largest pictograms are 2500 px; nothing a tile shows needs more.
-MAX_PICTURE_SIDE = 2500
-MAX_PICTURE_PIXELS = 2500 * 2500
+MAX_PICTURE_SIDE = png.MAX_SIDE  # one limit for downloads and imports (app/core/png.py)
+MAX_PICTURE_PIXELS = png.MAX_PIXELS
 MAX_PICTURE_BYTES = 8 * 1024 * 1024
 
 EXTENSIONS = {  # content type -> file extension; the types we keep
@@ -43,7 +42,7 @@ EXTENSIONS = {  # content type -> file extension; the types we keep
 }
 CONTENT_TYPES = {ext: ctype for ctype, ext in EXTENSIONS.items()} | {".jpeg": "image/jpeg"}
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_SIGNATURE = png.SIGNATURE
 _CONTENT_NAME = re.compile(r"^images/[0-9a-f]{64}(-\d{1,3})?\.(png|jpg|gif|webp|svg)$")
 
 
@@ -76,30 +75,17 @@ def sniff(data: bytes) -> str | None:
 
 def png_size(data: bytes) -> tuple[int, int]:
     """(width, height) from a PNG's IHDR chunk: 24 bytes read, nothing decoded."""
-    if not data.startswith(PNG_SIGNATURE) or len(data) < 33:
-        raise PictureError("The PNG picture is truncated or not a PNG.")
-    length, ctype, width, height = struct.unpack(">I4sII", data[8:24])
-    if ctype != b"IHDR" or length != 13:
-        raise PictureError("The PNG picture is malformed (no header chunk).")
-    return width, height
+    try:
+        return png.png_size(data)
+    except png.PngError as exc:
+        raise PictureError(str(exc)) from None
 
 
 def _png_complete(data: bytes) -> None:
-    """Walk the chunks to IEND checking each CRC: a truncated or damaged file fails here."""
-    pos = len(PNG_SIGNATURE)
-    while True:
-        if pos + 8 > len(data):
-            raise PictureError("The PNG picture is truncated.")
-        length, ctype = struct.unpack(">I4s", data[pos : pos + 8])
-        end = pos + 12 + length
-        if end > len(data):
-            raise PictureError("The PNG picture is truncated.")
-        (crc,) = struct.unpack(">I", data[end - 4 : end])
-        if zlib.crc32(data[pos + 4 : end - 4]) & 0xFFFFFFFF != crc:
-            raise PictureError("The PNG picture is damaged (checksum mismatch).")
-        if ctype == b"IEND":
-            return
-        pos = end
+    try:
+        png.check_complete(data)
+    except png.PngError as exc:
+        raise PictureError(str(exc)) from None
 
 
 def _jpeg_size(data: bytes) -> tuple[int, int]:
@@ -210,11 +196,8 @@ def check_picture(data: bytes) -> str:
     if ctype is None:
         raise PictureError("The picture is in an unknown format.")
     width, height = picture_size(data, ctype)
-    if width > MAX_PICTURE_SIDE or height > MAX_PICTURE_SIDE or width * height > MAX_PICTURE_PIXELS:
-        raise PictureTooLargeError(
-            f"The picture is too large ({width}x{height} pixels; at most "
-            f"{MAX_PICTURE_SIDE}x{MAX_PICTURE_SIDE})."
-        )
+    if png.too_large(width, height):
+        raise PictureTooLargeError(png.too_large_message(width, height))
     if ctype != "image/svg+xml" and (width == 0 or height == 0):
         raise PictureError("The picture is malformed (zero width or height).")
     if ctype == "image/png":

@@ -246,3 +246,20 @@ def read_json_file(path: Path, max_bytes: int) -> object:
         raise UnreadableFileError(f"it is not UTF-8 text ({exc.reason})") from None
     except ValueError as exc:
         raise UnreadableFileError(f"it is not valid JSON ({exc})") from None
+
+
+def read_json_object(path: Path, max_bytes: int) -> dict:
+    """A JSON object from a file of at most `max_bytes` (UnreadableFileError otherwise)."""
+    data = read_json_file(path, max_bytes)
+    if not isinstance(data, dict):
+        raise UnreadableFileError("it is not a JSON object")
+    return data
+
+
+def keep_aside(path: Path, reason: str) -> str:
+    """Move a bad file aside and say where it is, for the user (or that it stayed in place)."""
+    try:
+        return f"kept as {move_aside(path, reason).name}"
+    except OSError as exc:
+        log.warning("Could not move %s aside: %s", path, exc)
+        return f"left in place as {path.name} (it could not be renamed: {exc.strerror or exc})"

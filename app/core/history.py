@@ -21,8 +21,8 @@ from app.core.files import (
     atomic_write_bytes,
     atomic_write_text,
     copy_aside,
-    move_aside,
-    read_json_file,
+    keep_aside,
+    read_json_object,
 )
 
 log = logging.getLogger(__name__)
@@ -76,19 +76,19 @@ class PhraseStore:
         source = store.path
         try:
             if store.path.exists():
-                data = _read(store.path)
+                data = read_json_object(store.path, MAX_PHRASES_BYTES)
         except (OSError, UnreadableFileError) as exc:
             problems.append(
                 f"History and favourites could not be read ({exc}); "
-                f"the file was {_keep_aside(store.path, str(exc))}."
+                f"the file was {keep_aside(store.path, str(exc))}."
             )
         if data is None and bak.exists():
             try:
-                data, source = _read(bak), bak
+                data, source = read_json_object(bak, MAX_PHRASES_BYTES), bak
             except (OSError, UnreadableFileError) as exc:
                 problems.append(
                     f"Their backup could not be read either ({exc}); "
-                    f"it was {_keep_aside(bak, str(exc))}."
+                    f"it was {keep_aside(bak, str(exc))}."
                 )
             else:
                 lead = "" if problems else "The history file was missing. "
@@ -197,21 +197,6 @@ class PhraseStore:
 
 def backup_path(path: Path) -> Path:
     return path.with_name(path.name + ".bak")
-
-
-def _read(path: Path) -> dict:
-    data = read_json_file(path, MAX_PHRASES_BYTES)
-    if not isinstance(data, dict):
-        raise UnreadableFileError("it is not a JSON object")
-    return data
-
-
-def _keep_aside(path: Path, reason: str) -> str:
-    try:
-        return f"kept as {move_aside(path, reason).name}"
-    except OSError as exc:
-        log.warning("Could not move %s aside: %s", path, exc)
-        return f"left in place (it could not be renamed: {exc.strerror or exc})"
 
 
 def _copy_aside(path: Path, reason: str) -> str:

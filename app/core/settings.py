@@ -18,8 +18,8 @@ from app.core.files import (
     UnreadableFileError,
     atomic_write_bytes,
     atomic_write_text,
-    move_aside,
-    read_json_file,
+    keep_aside,
+    read_json_object,
 )
 from app.core.keywords import Lang
 
@@ -222,22 +222,6 @@ class LoadedSettings:
         return "\n".join(self.notices) if self.notices else None
 
 
-def _read_settings_file(path: Path) -> dict[str, Any]:
-    data = read_json_file(path, MAX_SETTINGS_BYTES)
-    if not isinstance(data, dict):
-        raise UnreadableFileError("it is not a JSON object")
-    return data
-
-
-def _keep_aside(path: Path, reason: str) -> str:
-    """Move a bad file aside; say where it is (or that it stayed, if it could not be moved)."""
-    try:
-        return f"kept as {move_aside(path, reason).name}"
-    except OSError as exc:
-        log.warning("Could not move %s aside: %s", path, exc)
-        return f"left in place as {path.name} (it could not be renamed: {exc.strerror or exc})"
-
-
 def load_settings(path: Path | None = None) -> LoadedSettings:
     """Read the settings. Never raises for a bad file or value: an unreadable file is kept
     aside and its backup (`settings.json.bak`, written by every save) is used, or the defaults
@@ -250,16 +234,16 @@ def load_settings(path: Path | None = None) -> LoadedSettings:
     problem: str | None = None
     try:
         if path.exists():
-            data = _read_settings_file(path)
+            data = read_json_object(path, MAX_SETTINGS_BYTES)
     except (OSError, UnreadableFileError) as exc:
         problem = (
-            f"The settings file could not be read ({exc}); it was {_keep_aside(path, str(exc))}."
+            f"The settings file could not be read ({exc}); it was {keep_aside(path, str(exc))}."
         )
     if data is None and bak.exists():
         try:
-            data = _read_settings_file(bak)
+            data = read_json_object(bak, MAX_SETTINGS_BYTES)
         except (OSError, UnreadableFileError) as exc:
-            where = _keep_aside(bak, str(exc))
+            where = keep_aside(bak, str(exc))
             problem = (problem + " " if problem else "") + (
                 f"Its backup could not be read either ({exc}); it was {where}."
             )

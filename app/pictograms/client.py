@@ -15,11 +15,9 @@ import json
 import logging
 import re
 import socket
-import struct
 import threading
 import time
 import unicodedata
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -36,6 +34,7 @@ from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from app import __version__
+from app.core import png
 from app.core.arasaac import (
     ATTRIBUTIONS,
     STATIC_BASE,
@@ -67,10 +66,8 @@ MAX_JSON_BYTES = 16 * 1024 * 1024
 # A server asking us to wait longer than this (Retry-After) is treated as unavailable.
 MAX_RETRY_AFTER = 10.0
 MAX_REDIRECTS = 5
-# Pictures larger than ARASAAC's biggest (2500 px) are refused before anything decodes them:
-# a 20000x20000 PNG is a few KB on the wire and gigabytes in memory.
-MAX_IMAGE_SIDE = 2500
-MAX_IMAGE_PIXELS = 2500 * 2500
+# Pictures larger than ARASAAC's biggest (2500 px) are refused before anything decodes them
+# (app/core/png.py): a 20000x20000 PNG is a few KB on the wire and gigabytes in memory.
 
 # Kept for the UI: the attribution per language ({"es": ..., "en": ...}); see `attribution()`.
 ATTRIBUTION = ATTRIBUTIONS
@@ -304,52 +301,22 @@ class ImageOptions:
 
 # --- PNG checks ---------------------------------------------------------------------------------
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
 
 def png_size(data: bytes) -> tuple[int, int]:
-    """(width, height) from a PNG's header, without decoding it; ArasaacBadResponse if there is
-    no PNG header."""
-    if not data.startswith(PNG_SIGNATURE):
-        head = data[:40].decode("latin-1", "replace").strip()
-        raise ArasaacBadResponse(f"Expected a PNG image, got something else ({head!r}...).")
-    if len(data) < 33:
-        raise ArasaacBadResponse("The PNG image is truncated (download cut short).")
-    length, ctype, width, height = struct.unpack(">I4sII", data[8:24])
-    if ctype != b"IHDR" or length != 13:
-        raise ArasaacBadResponse("The PNG image is malformed (no header chunk).")
-    return width, height
+    """(width, height) from a PNG's header, without decoding it (ArasaacBadResponse if none)."""
+    try:
+        return png.png_size(data)
+    except png.PngError as exc:
+        raise ArasaacBadResponse(str(exc)) from None
 
 
 def check_png(data: bytes) -> None:
-    """Raise ArasaacBadResponse unless `data` is a complete PNG of a size we can show (walks the
-    chunks, checks CRCs; the size comes from the header, before anything decodes the pixels).
-
-    A truncated download keeps its signature, so the chunk walk up to IEND is what catches it.
-    """
-    width, height = png_size(data)
-    if width == 0 or height == 0:
-        raise ArasaacBadResponse("The PNG image is malformed (zero width or height).")
-    if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
-        raise ArasaacBadResponse(
-            f"The picture is too large ({width}x{height} pixels; at most "
-            f"{MAX_IMAGE_SIDE}x{MAX_IMAGE_SIDE})."
-        )
-    pos = len(PNG_SIGNATURE)
-    while True:
-        if pos + 8 > len(data):
-            raise ArasaacBadResponse("The PNG image is truncated (download cut short).")
-        length, ctype = struct.unpack(">I4s", data[pos : pos + 8])
-        end = pos + 8 + length + 4
-        if end > len(data):
-            raise ArasaacBadResponse("The PNG image is truncated (download cut short).")
-        body = data[pos + 4 : pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length : end])
-        if zlib.crc32(body) & 0xFFFFFFFF != crc:
-            raise ArasaacBadResponse("The PNG image is corrupt (checksum mismatch).")
-        pos = end
-        if ctype == b"IEND":
-            return
+    """Raise ArasaacBadResponse unless `data` is a complete PNG of a size we can show (the size
+    from the header, before anything decodes the pixels; then every chunk's CRC)."""
+    try:
+        png.check_png(data)
+    except png.PngError as exc:
+        raise ArasaacBadResponse(str(exc)) from None
 
 
 # --- ranking ------------------------------------------------------------------------------------

@@ -12,13 +12,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QImage, QImageReader
 
+from app.core import png
 from app.session.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
 MAX_RESULTS = 24  # thumbnails per search: enough choice, few downloads
 PICTURE_SIDE = 320  # decoded size: a tile is rarely larger; the file stays as it is
-MAX_SIDE = 2500  # ARASAAC's largest rendering; a bigger header is a picture bomb
 
 
 class MainThreadInbox(QObject):
@@ -44,12 +44,12 @@ class MainThreadInbox(QObject):
 # --- pictograms -----------------------------------------------------------------------------------
 def decode_scaled(path: Path | str | None, side: int = PICTURE_SIDE) -> QImage | None:
     """Decode a picture at most `side` pixels a side, on the calling (worker) thread; a picture
-    whose header claims more than MAX_SIDE a side is refused before anything is decoded."""
+    whose header claims more than app/core/png.py allows is refused before anything is decoded."""
     if not path:
         return None
     reader = QImageReader(str(path))
     size = reader.size()
-    if not size.isValid() or size.width() > MAX_SIDE or size.height() > MAX_SIDE:
+    if not size.isValid() or png.too_large(size.width(), size.height()):
         log.warning("Picture %s refused (%sx%s)", path, size.width(), size.height())
         return None
     if size.width() > side or size.height() > side:
