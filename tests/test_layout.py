@@ -145,3 +145,37 @@ def test_clearing_history_asks_first(qtbot, home):
     box.accept()
     assert w.history_list.count() == 0
     dispose(w)
+
+
+def test_the_settings_dialog_fits_the_screen_with_large_text(qtbot, home):
+    from PySide6.QtCore import QPoint, QRect
+
+    write_settings(home, zoom=150, large_text=True)
+    w = build_window(with_model=False, with_speech=False)
+    w.show()
+    dlg = w.caregiver.show_settings()
+    qtbot.waitExposed(dlg)
+    avail = dlg.screen().availableGeometry()
+    assert dlg.width() <= avail.width() and dlg.height() <= avail.height()
+    inside = QRect(QPoint(0, 0), dlg.size())
+    for button in (dlg.save_button, dlg.cancel_button):
+        assert inside.contains(QRect(button.mapTo(dlg, QPoint(0, 0)), button.size()))
+    dlg.reject()
+    dispose(w)
+
+
+def test_access_toggles_in_the_menu_are_behind_the_lock(qtbot, home):
+    """A user must not turn off their own access method by accident."""
+    write_settings(home, dwell=True)
+    w = build_window(with_model=False, with_speech=False)
+    w.caregiver.dwell_action.trigger()  # as a click on the menu item
+    assert w.caregiver.lock_dialog is not None  # asked for the lock first
+    assert w.settings.dwell and w.caregiver.dwell_action.isChecked()
+    w.caregiver.lock_dialog.reject()
+    assert w.settings.dwell
+    w.caregiver.scanning_action.trigger()
+    lock = w.caregiver.lock_dialog
+    qtbot.keyClicks(lock.answer, lock.challenge.answer)
+    lock.check()
+    assert w.settings.scan_mode == "row-column"
+    dispose(w)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from app.core.settings import Settings
@@ -157,6 +157,7 @@ class CaregiverMenu:
 
     def _theme(self, dialog: QWidget) -> None:
         apply_theme(dialog, self.window.settings)
+        fit_to_screen(dialog)
 
     def close(self) -> None:
         dialogs = (self.lock_dialog, self.settings_dialog, self.editor_dialog, self.prefetch_dialog)
@@ -164,3 +165,14 @@ class CaregiverMenu:
             if dialog is not None:
                 with contextlib.suppress(RuntimeError):  # already deleted by Qt
                     dialog.close()
+
+
+def fit_to_screen(dialog: QWidget) -> None:
+    """A dialog is never larger than the screen it opens on (its buttons stay reachable)."""
+    screen = dialog.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    avail = screen.availableGeometry().size()
+    dialog.setMaximumSize(avail)
+    hint = dialog.sizeHint().expandedTo(dialog.size())
+    dialog.resize(min(hint.width(), avail.width()), min(hint.height(), avail.height()))

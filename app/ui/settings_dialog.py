@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -38,6 +40,14 @@ from app.ui.lock_dialog import caregiver_button, named
 
 LANGS = ("es", "en")
 GPU_CHOICES = ((GPU_LAYERS_AUTO, "gpu_auto"), (0, "gpu_cpu"), (-1, "gpu_all"), (1, "gpu_n"))
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
 
 
 class SettingsDialog(QDialog):
@@ -59,10 +69,12 @@ class SettingsDialog(QDialog):
         named(self, ct(lang, "settings_title"))
         self.tabs = QTabWidget()
         named(self.tabs, ct(lang, "settings_title"))
-        self.tabs.addTab(self._general_tab(settings), ct(lang, "tab_general"))
-        self.tabs.addTab(self._speech_tab(settings), ct(lang, "tab_speech"))
-        self.tabs.addTab(self._model_tab(settings), ct(lang, "tab_model"))
-        self.tabs.addTab(self._access_tab(settings), ct(lang, "tab_access"))
+        # Each tab scrolls: with large text the dialog still fits a 768 px screen and its Save
+        # and Cancel buttons stay on it.
+        self.tabs.addTab(scrolled(self._general_tab(settings)), ct(lang, "tab_general"))
+        self.tabs.addTab(scrolled(self._speech_tab(settings)), ct(lang, "tab_speech"))
+        self.tabs.addTab(scrolled(self._model_tab(settings)), ct(lang, "tab_model"))
+        self.tabs.addTab(scrolled(self._access_tab(settings)), ct(lang, "tab_access"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         self.message = named(QLabel(), ct(lang, "message"))
