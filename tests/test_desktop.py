@@ -147,3 +147,29 @@ def test_the_window_fits_the_screen_and_every_part_is_on_it(tmp_path, size):
     assert fit["candidates"] and fit["buttons"], fit
     assert min(fit["tile_size"]) >= 48, fit  # the touch minimum
     assert fit["candidate_rows"] and min(fit["candidate_rows"]) >= 48, fit
+
+
+def test_a_second_start_brings_the_running_window_forward(tmp_path, embedded_model):
+    """Two starts on one data folder: the second exits at once (no second window on the same
+    files) and the first is asked to show its window."""
+    with Xvfb(1366, 768) as x:
+        home = tmp_path / "home"
+        first = start_app(x.display, home, embedded_model)
+        try:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and not any(w[0] == "PictoVoz" for w in x.windows()):
+                time.sleep(0.2)
+            before = sum(w[0] == "PictoVoz" for w in x.windows())
+            second = start_app(x.display, home, embedded_model)
+            out2, _ = second.communicate(timeout=60)
+            assert second.returncode == 0, out2[-2000:]
+            assert "Window shown" not in out2  # it opened no window of its own
+            assert sum(w[0] == "PictoVoz" for w in x.windows()) == before
+            first.send_signal(signal.SIGTERM)
+            out1, _ = first.communicate(timeout=30)
+        finally:
+            if first.poll() is None:
+                first.kill()
+                first.communicate()
+    assert first.returncode == 0, out1[-2000:]
+    assert "bringing it forward" in out1

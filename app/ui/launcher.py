@@ -6,7 +6,7 @@ import logging
 import signal
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.boards.storage import open_user_boards
@@ -19,6 +19,7 @@ from app.pictograms.cache import PictogramCache, bundled_dirs
 from app.pictograms.client import ArasaacClient
 from app.session.engine_worker import EngineWorker
 from app.session.session import Session
+from app.ui import single_window
 from app.ui.main_window import MainWindow
 from app.ui.texts import text
 from app.ui.workers import MainThreadInbox, PictogramLoader
@@ -76,8 +77,9 @@ def launch(argv: list[str] | None = None) -> int:
     try:
         lock = instance.acquire()  # held until exit: one PictoVoz per data folder
     except instance.AlreadyRunningError:
-        lang = load_settings().settings.language
-        QMessageBox.information(None, "PictoVoz", text(lang, "already_open"))
+        if not single_window.ask_running_to_show():  # it comes to the front: nothing to say
+            lang = load_settings().settings.language
+            QMessageBox.information(None, "PictoVoz", text(lang, "already_open"))
         return 0
     except OSError as exc:  # a read-only data folder: run, but saving will say it failed
         log.warning("No single-instance lock (%s)", exc)
@@ -94,13 +96,25 @@ def launch(argv: list[str] | None = None) -> int:
     window.fit_to_screen()
     window.showMaximized()
     log.info("Window shown")
+    listener = single_window.listen(lambda: bring_forward(window))
     stop = _quit_on_signals(app)
     code = app.exec()
     stop.stop()
+    if listener is not None:
+        listener.close()
     dispose(window)
     if lock is not None:
         lock.release()
     return code
+
+
+def bring_forward(window: MainWindow) -> None:
+    """Another start of PictoVoz on the same folder: show this window instead."""
+    log.info("Another start asked for this window: bringing it forward")
+    window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+    window.show()
+    window.raise_()
+    window.activateWindow()
 
 
 def _quit_on_signals(app: QApplication) -> QTimer:
