@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.boards.model import Action, BoardError, Category
@@ -154,3 +156,27 @@ def test_update_cell_is_one_undo_step(editor):
         editor.update_cell(
             "home", cid, label="x", keywords=None, category=Category.NOUNS, link="home"
         )
+
+
+def test_an_undone_import_takes_its_pictures_with_it(tmp_path):
+    """An import is one undoable step including its files: undone and then replaced by a new
+    edit (no redo left), the pictures it wrote are removed; kept while any step can show them."""
+    from app.boards.obf import import_board_file
+
+    sample = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "obf-samples"
+    if not (sample / "simple.obf").exists():
+        pytest.skip(f"OBF samples are not at {sample}")
+    boards = tmp_path / "boards"
+    editor = BoardEditor(load_default_boards("es"), boards / "es.json")
+    result = import_board_file(sample / "simple.obf", boards, default_lang="es")
+    (picture,) = result.images_written
+    editor.replace_all(result.board_set, new_pictures=result.images_written)
+    assert picture.exists()
+    editor.undo()
+    assert picture.exists()  # redo can still bring the import back
+    editor.redo()
+    editor.undo()
+    home = editor.board(editor.boards.root)
+    first = next(c for _, _, c in home.iter_cells())
+    editor.relabel(home.id, first.id, "otra")
+    assert not picture.exists()  # nothing can show it any more

@@ -98,6 +98,15 @@ class EditHistory:
         self._restore(step.snapshot)
         return step.description
 
+    def referenced_images(self) -> set[str]:
+        """Every cell picture (`Cell.image`) the current set or any undo/redo step names."""
+        names = {cell.image for _, cell in self.current.iter_cells() if cell.image}
+        for step in (*self._undo, *self._redo):
+            for board in step.snapshot.get("boards", []):
+                cells = board.get("cells") or []
+                names |= {c["image"] for c in cells if isinstance(c, dict) and c.get("image")}
+        return names
+
     @property
     def dirty(self) -> bool:
         """Changed since the last `mark_saved()` (or since opening)."""

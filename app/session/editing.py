@@ -49,6 +49,7 @@ class BoardEditor:
         """`path` None: edits are not saved (tools, previews)."""
         self.history = EditHistory(board_set)
         self.path = path
+        self._new_pictures: set[Path] = set()  # written by imports in this editor
 
     @property
     def boards(self) -> BoardSet:
@@ -235,17 +236,27 @@ class BoardEditor:
             parent.set_cell(row, col, folder)
         return self.board(board_id), self.cell(parent_id, folder.id)
 
-    def replace_all(self, board_set: BoardSet, description: str = "Import boards") -> None:
+    def replace_all(
+        self,
+        board_set: BoardSet,
+        description: str = "Import boards",
+        new_pictures: list[Path] | tuple[Path, ...] = (),
+    ) -> None:
         """Put an imported set in place of the current one (undo brings the old one back). The
-        set keeps its language: it is stored as this language's boards."""
+        set keeps its language: it is stored as this language's boards. `new_pictures`: the
+        files the import wrote; they belong to this step and go when no step names them."""
         board_set.validate()
-        with self._edit(description):
-            current = self.boards
-            current.name, current.root, current.boards = (
-                board_set.name,
-                board_set.root,
-                board_set.boards,
-            )
+        try:
+            with self._edit(description):
+                current = self.boards
+                current.name, current.root, current.boards = (
+                    board_set.name,
+                    board_set.root,
+                    board_set.boards,
+                )
+        finally:
+            self._new_pictures.update(Path(p) for p in new_pictures)
+            self._drop_unused_pictures()
 
     # --- undo ----------------------------------------------------------------------------------
     def undo(self) -> str | None:
@@ -253,6 +264,23 @@ class BoardEditor:
         if done is not None:
             self._save()
         return done
+
+    def _drop_unused_pictures(self) -> None:
+        """Remove pictures an import wrote once neither the boards nor any undo/redo step can
+        show them any more (an undone import whose redo was replaced by a new edit)."""
+        if self.path is None or not self._new_pictures:
+            return
+        base = self.path.parent
+        used = self.history.referenced_images()
+        for file in list(self._new_pictures):
+            try:
+                rel = file.resolve().relative_to(base.resolve()).as_posix()
+            except (OSError, ValueError):
+                self._new_pictures.discard(file)
+                continue
+            if rel not in used:
+                file.unlink(missing_ok=True)
+                self._new_pictures.discard(file)
 
     def redo(self) -> str | None:
         done = self.history.redo()
@@ -275,6 +303,7 @@ class BoardEditor:
         with self.history.edit(description):
             yield
         self._save()
+        self._drop_unused_pictures()  # a new step clears the redo list
 
     def _save(self) -> None:
         if self.path is None:

@@ -503,7 +503,10 @@ class EditorDialog(QDialog):
         except (BoardError, OSError, ValueError) as exc:
             self.message.setText(self._t("import_failed").format(error=exc))
             return False
-        done = self._do(lambda: self.editor.replace_all(result.board_set), "done_import")
+        written = getattr(result, "images_written", [])
+        done = self._do(
+            lambda: self.editor.replace_all(result.board_set, new_pictures=written), "done_import"
+        )
         if done and result.unmapped:
             unmapped = "; ".join(result.unmapped)
             self.message.setText(f"{self._t('done_import')} {self._t('unmapped')} {unmapped}")
