@@ -179,3 +179,25 @@ def test_access_toggles_in_the_menu_are_behind_the_lock(qtbot, home):
     lock.check()
     assert w.settings.scan_mode == "row-column"
     dispose(w)
+
+
+def test_a_word_not_on_the_board_can_be_found_and_said(qtbot, home, server):
+    """ "Otra palabra…": type it, pick its pictogram from ARASAAC (the local server), and it
+    joins the strip like a tapped tile; offline or unfound, the word alone can be added."""
+    write_settings(home, pictogram_api_url=server.base_url, pictogram_downloads=True)
+    w = build_window(with_model=False, with_speech=False)
+    w.show()
+    dlg = w.open_word_search()
+    qtbot.keyClicks(dlg.edit, "perro")
+    dlg.run_search()
+    qtbot.waitUntil(lambda: len(dlg.tiles) > 0, timeout=10_000)
+    qtbot.mouseClick(dlg.tiles[0], Qt.MouseButton.LeftButton)
+    assert w.comm.strip.keywords == ["perro"]
+    assert w.comm.strip.items[0].pictogram_id == 7202  # ARASAAC's "perro"
+    qtbot.waitUntil(lambda: bool(w.candidates))  # offered as any strip is (raw words: no model)
+    assert w.candidates[0].text == "Perro."
+    dlg = w.open_word_search()
+    dlg.edit.setText("xilófono azul")
+    dlg.choose_plain()
+    assert w.comm.strip.keywords == ["perro", "xilófono", "azul"]
+    dispose(w)

@@ -147,7 +147,7 @@ def board_rows(board: Board) -> list[list[Cell]]:
 # The window's rows after the board: a sentence row (the candidates, then "say the words") and a
 # controls row. Names, not widgets, so the cost benchmark scans exactly what the window scans.
 SAY = "say"
-CONTROLS = ("backspace", "clear", "back", "home", "past", "future", "not", "question")
+CONTROLS = ("backspace", "clear", "back", "home", "past", "future", "not", "question", "word")
 
 
 def candidate_target(index: int) -> str:

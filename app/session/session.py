@@ -182,6 +182,15 @@ class Session:
         self.comm.strip.add(StripItem(label or word, (word,), None, MARKER_GREY, True))
         self._strip_changed()
 
+    def add_word(self, label: str, pictogram_id: int | None = None) -> None:
+        """A word that is on no board (typed, or found by searching): into the strip like a
+        tapped tile; `prepare_keywords` applies the keyword convention to it as to any other."""
+        words = tuple(label.lower().split())
+        if not words:
+            return
+        self.comm.strip.add(StripItem(label, words, pictogram_id, "#ffffff"))
+        self._strip_changed()
+
     def remove_strip_item(self, index: int) -> None:
         if self.comm.remove_strip_item(index):
             self._strip_changed()

@@ -50,6 +50,14 @@ log = logging.getLogger(__name__)
 THUMB = QSize(72, 72)
 
 
+def needs_pictogram(cell: Cell) -> bool:
+    """A word cell with neither an ARASAAC id nor a picture of its own: search found no exact
+    keyword or plural match, so it waits for the caregiver to choose one."""
+    return (
+        cell.pictogram_id is None and not cell.image and cell.action is None and cell.link is None
+    )
+
+
 class EditorDialog(QDialog):
     def __init__(
         self,
@@ -274,6 +282,9 @@ class EditorDialog(QDialog):
                     text = f"{cell.label} ▸" if cell.link else cell.label
                     colour = cell.background
                     name = f"{cell.label} ({row + 1}, {col + 1})"
+                    if needs_pictogram(cell):  # no exact ARASAAC match: the caregiver chooses
+                        text = f"⚠ {text}"
+                        name = f"{name}: {self._t('no_exact_picto')}"
                 b.setText(text)
                 chosen = self.selected == (row, col)
                 border = "5px solid #0050ef" if chosen else "2px solid #616161"
@@ -312,6 +323,8 @@ class EditorDialog(QDialog):
         self.link_combo.setCurrentIndex(max(self.link_combo.findData(cell.link), 0))
         if not self.search_edit.text():
             self.search_edit.setText(cell.search_text)
+        if needs_pictogram(cell):
+            self.message.setText(self._t("no_exact_picto"))
 
     # --- intents -------------------------------------------------------------------------------
     def select(self, row: int, col: int) -> None:

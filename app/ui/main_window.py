@@ -36,8 +36,10 @@ from app.ui.caregiver import CaregiverMenu  # settings, edit mode, lock
 from app.ui.caregiver_texts import ct
 from app.ui.strip_view import StripView
 from app.ui.texts import install_qt_translations, text
+from app.ui.theme import apply_theme
 from app.ui.tiles import TOUCH_PX
 from app.ui.touch_list import TouchList
+from app.ui.word_search import WordSearchDialog
 
 log = logging.getLogger(__name__)
 
@@ -161,9 +163,11 @@ class MainWindow(QMainWindow):
         self.breadcrumb.setWordWrap(True)
         self.breadcrumb.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.language_button = self._button("language", self.switch_language)
+        self.word_button = self._button("word_search", self.open_word_search)
         nav.addWidget(self.home_button)
         nav.addWidget(self.back_button)
         nav.addWidget(self.breadcrumb, 1)
+        nav.addWidget(self.word_button)
         nav.addWidget(self.language_button)
         left_col.addLayout(nav)
 
@@ -301,7 +305,17 @@ class MainWindow(QMainWindow):
             ("Alt+Home", "home", self._go_home),
             ("Alt+Left", "back", lambda: self.session.go_back()),
             ("Ctrl+Shift+L", "language", self.switch_language),
+            ("Ctrl+F", "word_search", self.open_word_search),
         ]
+
+    def open_word_search(self) -> WordSearchDialog:
+        """A word that is not on the board: find its pictogram (or take the word alone)."""
+        cache = self.pictograms.cache if self.pictograms is not None else None
+        dialog = WordSearchDialog(self, self.lang, cache, self.session.add_word)
+        apply_theme(dialog, self.settings)
+        self.word_dialog = dialog
+        dialog.open()
+        return dialog
 
     def show_help(self) -> QMessageBox:
         """F1: every key the window knows, in the interface's language."""

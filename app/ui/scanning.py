@@ -106,6 +106,7 @@ class ScanController(QObject):
             "clear": w.clear_button,
             "back": w.back_button,
             "home": w.home_button,
+            "word": w.word_button,
             **w.marker_buttons,
         }
         out: list[list[Target]] = []

@@ -6,6 +6,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "es": {
         "title": "PictoVoz",
         "dismiss": "Entendido",
+        "word_search": "Otra palabra…",
+        "word_search_field": "Escribe la palabra",
+        "word_search_find": "Buscar pictograma",
+        "word_search_plain": "Añadir solo la palabra",
+        "word_search_cancel": "Cancelar",
+        "word_search_searching": "Buscando…",
+        "word_search_pick": "Toca el pictograma que quieres.",
+        "word_search_none": "No hay pictograma para esa palabra (o no hay conexión). "
+        "Puedes añadir solo la palabra.",
+        "word_search_offline": "Sin pictogramas: añade solo la palabra.",
         "unpin": "Quitar",
         "move_up": "▲",
         "move_down": "▼",
@@ -46,6 +56,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "title": "PictoVoz",
         "dismiss": "OK",
+        "word_search": "Another word…",
+        "word_search_field": "Type the word",
+        "word_search_find": "Find a pictogram",
+        "word_search_plain": "Add just the word",
+        "word_search_cancel": "Cancel",
+        "word_search_searching": "Searching…",
+        "word_search_pick": "Tap the pictogram you want.",
+        "word_search_none": "No pictogram for that word (or no connection). "
+        "You can add just the word.",
+        "word_search_offline": "No pictograms: add just the word.",
         "unpin": "Remove",
         "move_up": "▲",
         "move_down": "▼",
