@@ -17,7 +17,8 @@ from training import pin_default_ids
 ARASAAC_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "arasaac"
 
 LANGS = [Lang.ES, Lang.EN]
-FOLDERS = [
+# Folders the home board links to, then folders reached through another folder.
+HOME_FOLDERS = [
     "food",
     "drinks",
     "feelings",
@@ -27,7 +28,33 @@ FOLDERS = [
     "actions",
     "activities",
     "time",
+    "clothes",
+    "things",
+    "words",
 ]
+NESTED_FOLDERS = {
+    "school": "things",
+    "colours": "words",
+    "numbers": "words",
+    "expressions": "words",
+    "animals": "activities",
+}
+FOLDERS = [
+    *HOME_FOLDERS[:9],
+    "clothes",
+    "things",
+    "school",
+    "words",
+    "colours",
+    "numbers",
+    "expressions",
+    "animals",
+]
+# Core words stay where users' hands know them: (row, column) on the home board.
+CORE_PLACES = {
+    Lang.ES: {(0, 0): "yo", (0, 1): "tú", (0, 7): "querer", (3, 4): "sí", (4, 4): "no"},
+    Lang.EN: {(0, 0): "I", (0, 1): "you", (0, 7): "want", (3, 4): "yes", (3, 5): "no"},
+}
 PRONOUNS = {
     Lang.ES: {"yo", "tú", "él", "ella", "nosotros", "ellos"},
     Lang.EN: {"I", "you", "he", "she", "we", "they"},
@@ -62,9 +89,9 @@ def test_loads_validates_and_has_enough_vocabulary(lang):
     board_set = load_default_boards(lang)
     board_set.validate()
     assert board_set.lang == lang.value and board_set.root == "home"
-    assert board_set.cell_count() >= 200
+    assert board_set.cell_count() >= 600
     words = [c for _, c in board_set.iter_cells() if c.adds_words]
-    assert len(words) >= 200
+    assert len(words) >= 550
 
 
 def test_home_board_has_the_core_vocabulary(lang):
@@ -81,7 +108,28 @@ def test_home_board_has_the_core_vocabulary(lang):
     assert set(marker_cells) == {markers.past, markers.future, markers.negation, markers.question}
     assert marker_cells[markers.negation].category is Category.NEGATION
     assert marker_cells[markers.past].category is Category.MARKERS
-    assert {c.link for c in home.filled() if c.link} == set(FOLDERS)
+    assert {c.link for c in home.filled() if c.link} == set(HOME_FOLDERS)
+
+
+def test_core_words_keep_their_places_on_home(lang):
+    home = load_default_boards(lang).home
+    assert (home.rows, home.columns) == (6, 11)
+    assert None in home.cells  # room for the caregiver to add a word
+    for (row, column), label in CORE_PLACES[lang].items():
+        assert home.cell_at(row, column).label == label
+
+
+def test_every_folder_is_reachable_from_home(lang):
+    board_set = load_default_boards(lang)
+    seen, todo = {board_set.root}, [board_set.root]
+    while todo:
+        for cell in board_set.board(todo.pop()).filled():
+            if cell.link and cell.link not in seen:
+                seen.add(cell.link)
+                todo.append(cell.link)
+    assert seen == set(board_set.boards)
+    for folder, parent in NESTED_FOLDERS.items():
+        assert folder in {c.link for c in board_set.board(parent).filled()}
 
 
 def test_every_folder_exists_and_leads_home(lang):
@@ -91,7 +139,7 @@ def test_every_folder_exists_and_leads_home(lang):
         board = board_set.board(folder)
         assert board.lang == lang.value
         assert board.cell_at(0, 0).action is Action.HOME
-        assert len(board.filled()) >= 15
+        assert len(board.filled()) >= 12
 
 
 def test_keywords_follow_the_convention(lang):
@@ -159,7 +207,7 @@ def test_the_same_concept_has_the_same_picture_in_both_languages():
         cells = [(board.id, cell.id) for board, cell in board_set.iter_cells()]
         assert sorted(listed) == sorted(cells), f"pairs and {lang} cells differ"
     both = [p for p in pairs if p.es and p.en]
-    assert len(both) >= 300
+    assert len(both) >= 600
     for pair in both:
         es_cell = es.board(pair.board).find_cell(pair.es)
         en_cell = en.board(pair.board).find_cell(pair.en)
@@ -178,7 +226,11 @@ def test_both_languages_have_the_same_structure():
     es, en = load_default_boards("es"), load_default_boards("en")
     assert list(es.boards) == list(en.boards)
     for board_id in es.boards:
-        assert es.board(board_id).columns == en.board(board_id).columns
+        es_board, en_board = es.board(board_id), en.board(board_id)
+        assert (es_board.rows, es_board.columns) == (en_board.rows, en_board.columns)
+        assert {c.link for c in es_board.filled() if c.link} == {
+            c.link for c in en_board.filled() if c.link
+        }
 
 
 def test_every_category_has_a_distinct_colour():

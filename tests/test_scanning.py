@@ -109,9 +109,9 @@ def test_selection_cost_counts_presses_and_steps():
 def test_board_rows_skip_empty_slots():
     from app.boards.storage import load_default_boards
 
-    board = load_default_boards("es").board("places")
+    board = load_default_boards("es").board("colours")  # 14 cells on a 3x5 grid
     rows = board_rows(board)
-    assert [c.label for c in rows[-1]] == ["autobús", "tren", "fuera", "dentro"]
+    assert [c.label for c in rows[-1]] == ["gris", "marrón", "dorado", "plateado"]
 
 
 # --- the window glue ----------------------------------------------------------------------------
