@@ -32,6 +32,7 @@ Every wait has a timeout.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import threading
 import time
@@ -174,6 +175,11 @@ class Pyttsx3Synth:
         for token in self._tokens:
             self._engine.disconnect(token)
         self._engine = None
+        # pyttsx3's DriverProxy.__del__ sets espeak's process-wide callback to NULL. If the old
+        # engine sat in a reference cycle, that ran at some later garbage collection, possibly
+        # while the next Speaker was inside espeak_Synth: a segfault in _espeak.Synth (seen once
+        # in a full test run). Collect now, before another engine may start.
+        gc.collect()
         with _live_lock:
             _live = False
 
