@@ -1,12 +1,13 @@
-"""Render the caregiver screens into docs/screenshots/ (offscreen, no model):
+"""Render the caregiver screens into docs/screenshots/ (no model), at a laptop's screen size:
 
-    .venv/bin/python docs/make_caregiver_screenshots.py
+    Xvfb :99 -screen 0 1366x768x24 &
+    DISPLAY=:99 .venv/bin/python docs/make_caregiver_screenshots.py
 
 - edit-mode.png: the board editor on the Spanish home board, a cell selected;
 - high-contrast.png: the window in the high-contrast theme with large text, scanning on.
 
-Each picture is made in its own process: two windows in one process crashed PySide6 6.12 at
-exit. Uses a throw-away user folder; pictograms appear only if they are cached.
+Each picture is made in its own process, in a throw-away user folder; pictograms appear only
+if they are cached.
 """
 
 from __future__ import annotations
@@ -38,10 +39,8 @@ def render(shot: str) -> Path:
 
     app = QApplication.instance() or QApplication([])
     window = build_window(with_speech=False, with_model=False)
-    # Large text wants a larger screen: the labels of an 11-column board then fit their tiles.
-    size = (1100, 820) if shot == "edit-mode" else (1440, 960)
-    window.resize(*size)
-    window.show()
+    window.fit_to_screen()  # the screen's size: run under Xvfb at 1366x768 (see the docstring)
+    window.showMaximized()
     wait(app, 0.5)
     path = OUT / f"{shot}.png"
     if shot == "edit-mode":
@@ -82,7 +81,8 @@ def main() -> int:
         if shot == "high-contrast":
             settings |= {"high_contrast": True, "large_text": True, "scan_mode": "row-column"}
         (home / "config" / "settings.json").write_text(json.dumps(settings))
-        env = {**os.environ, "PICTOVOZ_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+        platform = "xcb" if os.environ.get("DISPLAY") else "offscreen"
+        env = {**os.environ, "PICTOVOZ_HOME": str(home), "QT_QPA_PLATFORM": platform}
         subprocess.run([sys.executable, __file__, shot], env=env, check=True)
     return 0
 
