@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import resource
 import statistics
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.core.files import write_report_section
 from app.core.keywords import prepare_keywords
 from app.core.settings import DecodingSettings
 from app.generation import SentenceGenerator
@@ -134,15 +134,8 @@ def record(
     name: str = "latency",
     title: str = "Sentence engine latency (`bench/latency.py`)",
 ) -> None:
-    """Replace the section between `<!-- name:start -->` and `<!-- name:end -->` (or add it)."""
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = f"{start}\n{table}\n{end}"
-    if start in text:
-        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip() + f"\n\n## {title}\n\n" + block
-    path.write_text(text.rstrip() + "\n", encoding="utf-8")
+    """Replace this benchmark's section of the report (or add it)."""
+    write_report_section(path, name, table, title, "# Benchmarks")
 
 
 def main() -> int:

@@ -21,7 +21,6 @@ import argparse
 import datetime as dt
 import json
 import random
-import re
 import sys
 import time
 from collections import defaultdict
@@ -29,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.core.files import write_report_section
 from app.core.keywords import MARKERS, KeywordInput, Lang, Tense, prepare_keywords
 from app.core.settings import DecodingSettings
 from app.generation import SentenceGenerator
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "training" / "gold"
 POSITIONS = ("first", "middle", "last")
 SYSTEMS = ("before", "after")
-SECTION = "## Marker fidelity by tap position"
+SECTION = "Marker fidelity by tap position"
 
 
 def marked_items(lang: Lang, limit: int, seed: int) -> list[list[str]]:
@@ -140,8 +140,6 @@ def report(hits, flips, empty, examples, args, gen, elapsed) -> str:
                 )
     model = gen.choice.path.name if gen.choice else "?"
     head = [
-        SECTION,
-        "",
         f"`python bench/markers.py --items {args.items}` on {dt.date.today().isoformat()}, "
         f"{machine()}; model `{model}` ({gen.style}), greedy (temperature 0), 3 candidates, "
         f"{elapsed:.0f} s.",
@@ -160,19 +158,6 @@ def report(hits, flips, empty, examples, args, gen, elapsed) -> str:
     return "\n".join([*head, *lines, *tail]) + "\n"
 
 
-def record(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Evaluation\n"
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.S)
-    text = (
-        pattern.sub(lambda _: section.rstrip("\n"), text)
-        if SECTION in text
-        else (text.rstrip("\n") + "\n\n" + section)
-    )
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--items", type=int, default=24, help="gold items per language")
@@ -184,7 +169,7 @@ def main() -> None:
     section = run(args)
     print(section)
     if args.record:
-        record(args.record, section)
+        write_report_section(args.record, "markers", section, SECTION, "# Evaluation")
 
 
 if __name__ == "__main__":

@@ -128,3 +128,16 @@ def test_stale_temp_files_default_to_the_user_folders(session_home):
     _age(leftover, 2 * 3600)
     assert leftover in remove_stale_temp_files()
     assert not leftover.exists()
+
+
+def test_a_report_section_is_replaced_and_the_rest_kept(tmp_path):
+    """Each benchmark and the evaluation own only their section of a shared report."""
+    from app.core.files import write_report_section
+
+    report = tmp_path / "EVALUATION.md"
+    write_report_section(report, "evaluate", "BLEU 45", "Fine-tune", "# Evaluation")
+    write_report_section(report, "markers", "past 100 %", "Markers", "# Evaluation")
+    write_report_section(report, "evaluate", "BLEU 50", "Fine-tune", "# Evaluation")
+    text = report.read_text()
+    assert text.startswith("# Evaluation\n") and text.count("## ") == 2
+    assert "BLEU 50" in text and "BLEU 45" not in text and "past 100 %" in text

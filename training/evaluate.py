@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.files import write_report_section
 from app.core.keywords import SUBJECT_PRONOUNS, KeywordInput, prepare_keywords
 from app.core.settings import DecodingSettings
 from app.generation import SentenceGenerator
@@ -349,7 +350,10 @@ def run_evaluate(args) -> int:
     )
     report = markdown_report(results, header)
     args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text("# Evaluation\n\n" + report, encoding="utf-8")
+    # only its own section: the marker probe (bench/markers.py) writes another in the same file
+    write_report_section(
+        args.report, "evaluate", report, "Fine-tune against the base model", "# Evaluation"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     sys.stdout.write(report + "\n")

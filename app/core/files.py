@@ -263,3 +263,17 @@ def keep_aside(path: Path, reason: str) -> str:
     except OSError as exc:
         log.warning("Could not move %s aside: %s", path, exc)
         return f"left in place as {path.name} (it could not be renamed: {exc.strerror or exc})"
+
+
+def write_report_section(path: Path, name: str, body: str, title: str, first_line: str) -> None:
+    """Replace one generated section of a Markdown report (between `<!-- name:start -->` and
+    `<!-- name:end -->`), or add it under `## title`; the rest of the file is left as it is, so
+    each benchmark and the evaluation own only their part (atomic write)."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = path.read_text(encoding="utf-8") if path.exists() else f"{first_line}\n"
+    block = f"{start}\n{body.strip()}\n{end}"
+    if start in text and end in text:
+        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
+    else:
+        text = text.rstrip() + f"\n\n## {title}\n\n" + block
+    atomic_write_text(path, text.rstrip() + "\n")
