@@ -466,11 +466,7 @@ class MainWindow(QMainWindow):
         self.access.strip_rendered()
 
     def render_candidates(self) -> None:
-        self.candidate_list.clear()
-        for cand in self.candidates:
-            item = QListWidgetItem(cand.text)
-            item.setData(Qt.ItemDataRole.UserRole, cand.text)
-            self.candidate_list.addItem(item)
+        self.candidate_list.set_items([c.text for c in self.candidates])
         if self.candidates:
             self.candidate_list.setCurrentRow(0)
         self.access.candidates_rendered()  # the sentence row is scanned
@@ -480,9 +476,7 @@ class MainWindow(QMainWindow):
             (self.history_list, self.session.phrases.recent(self.lang)),
             (self.favourites_list, self.session.phrases.pinned(self.lang)),
         ):
-            lst.clear()
-            for p in phrases:
-                lst.addItem(p.text)
+            lst.set_items([p.text for p in phrases])
 
     # --- intents: forwarded to the session -----------------------------------------------------
     def press_cell(self, cell: Cell) -> None:

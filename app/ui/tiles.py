@@ -83,6 +83,7 @@ class Tile(QToolButton):
         self.grid_pos: tuple[int, int] | None = None  # (row, column) on its board
         self.on_arrow = None  # callable(d_row, d_col): the board moves the focus
         self._picture: QPixmap | None = None
+        self._layout_cache: tuple | None = None
         self.setStyleSheet(
             f"QToolButton {{ background: {background}; color: #000; border: 3px solid "
             f"{_darker(background)}; border-radius: 8px; font-size: {font_pt}pt; "
@@ -108,6 +109,7 @@ class Tile(QToolButton):
         if pixmap.isNull():
             return False
         self._picture = pixmap
+        self._layout_cache = None
         self.setIcon(QIcon(pixmap))  # also read by the strip and tests
         self.update()
         return True
@@ -132,15 +134,15 @@ class Tile(QToolButton):
             return
         super().keyPressEvent(event)
 
-    def paintEvent(self, event) -> None:
-        painter = QStylePainter(self)
-        opt = QStyleOptionToolButton()
-        self.initStyleOption(opt)
-        opt.text = ""
-        opt.icon = QIcon()
-        painter.drawComplexControl(QStyle.ComplexControl.CC_ToolButton, opt)
+    def _layout(self) -> tuple[QFont, QRect, QPixmap | None, QRect | None, int]:
+        """Label font and box, scaled picture and its box, text flags: worked out once per size,
+        text, font and picture (paints come on every hover and press; fitting takes a loop)."""
+        key = (self.size().toTuple(), self.text(), self.font().key(), self._picture is not None)
+        if self._layout_cache is not None and self._layout_cache[0] == key:
+            return self._layout_cache[1]
         inner = self.rect().adjusted(PAD, PAD, -PAD, -PAD)
         text = self.text()
+        picture, pic_box = None, None
         if self._picture is not None:
             font = fit_label(text, self.font(), inner.width(), max(inner.height() * 2 // 5, 12))
             lines = QFontMetrics(font).boundingRect(
@@ -149,21 +151,35 @@ class Tile(QToolButton):
                 text,
             )
             label_h = min(lines.height(), inner.height() // 2)
-            pic_box = QRect(inner.left(), inner.top(), inner.width(), inner.height() - label_h)
-            side = max(min(pic_box.width(), pic_box.height()), 1)
-            scaled = self._picture.scaled(
+            box = QRect(inner.left(), inner.top(), inner.width(), inner.height() - label_h)
+            side = max(min(box.width(), box.height()), 1)
+            picture = self._picture.scaled(
                 side,
                 side,
                 Qt.AspectRatioMode.KeepAspectRatio,
                 Qt.TransformationMode.SmoothTransformation,
             )
-            x = pic_box.left() + (pic_box.width() - scaled.width()) // 2
-            y = pic_box.top() + (pic_box.height() - scaled.height()) // 2
-            painter.drawPixmap(x, y, scaled)
+            x = box.left() + (box.width() - picture.width()) // 2
+            y = box.top() + (box.height() - picture.height()) // 2
+            pic_box = QRect(x, y, picture.width(), picture.height())
             label_box = QRect(inner.left(), inner.bottom() - label_h, inner.width(), label_h + 1)
         else:
             font = fit_label(text, self.font(), inner.width(), inner.height())
             label_box = inner
+        layout = (font, label_box, picture, pic_box, label_flags(text, font, label_box.width()))
+        self._layout_cache = (key, layout)
+        return layout
+
+    def paintEvent(self, event) -> None:
+        painter = QStylePainter(self)
+        opt = QStyleOptionToolButton()
+        self.initStyleOption(opt)
+        opt.text = ""
+        opt.icon = QIcon()
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ToolButton, opt)
+        font, label_box, picture, pic_box, flags = self._layout()
+        if picture is not None and pic_box is not None:
+            painter.drawPixmap(pic_box.topLeft(), picture)
         painter.setFont(font)
         painter.setPen(opt.palette.color(QPalette.ColorRole.ButtonText))
-        painter.drawText(label_box, label_flags(text, font, label_box.width()), text)
+        painter.drawText(label_box, flags, self.text())

@@ -32,8 +32,10 @@ class TouchList(QListWidget):
             text = fm.boundingRect(QRect(0, 0, width, 10_000), flags, item.text())
             item.setSizeHint(QSize(width, max(self.min_row_px, text.height() + ROW_PAD)))
 
-    def addItem(self, item) -> None:
-        super().addItem(item)
+    def set_items(self, texts: list[str]) -> None:
+        """Replace the rows, and size them once (not once per row)."""
+        self.clear()
+        self.addItems(texts)
         self.refit()
 
     def resizeEvent(self, event) -> None:
