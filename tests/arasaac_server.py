@@ -33,6 +33,7 @@ import re
 import socket
 import struct
 import threading
+import time
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -479,6 +480,15 @@ class FakeArasaac:
     def count(self, path_contains: str = "") -> int:
         with self._lock:
             return sum(1 for path, _ in self.requests if path_contains in path)
+
+    def wait_for(self, path_contains: str, timeout_s: float = 5.0) -> bool:
+        """Until a request for `path_contains` has arrived (e.g. one the server now holds)."""
+        deadline = time.monotonic() + timeout_s
+        while not self.count(path_contains):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     def ids(self, lang: str, text: str, *, best: bool = False) -> list[int]:
         """What a search answers, as ids (for tests to compare with)."""

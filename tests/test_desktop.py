@@ -60,6 +60,15 @@ class Xvfb:
             self.proc.terminate()
             self.proc.wait(10)
 
+    def wait_for_window(self, proc: subprocess.Popen, title: str = "PictoVoz") -> bool:
+        """Until `proc` shows a top-level window named `title` (False if it exits first)."""
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and proc.poll() is None:
+            if any(w[0] == title for w in self.windows()):
+                return True
+            time.sleep(0.2)
+        return False
+
     def windows(self) -> list[tuple[str, int, int, int, int]]:
         """(title, x, y, width, height) of the named top-level windows."""
         out = subprocess.run(
@@ -94,14 +103,7 @@ def test_the_app_starts_on_a_real_x_server_and_closes_cleanly(tmp_path, embedded
     with Xvfb(1366, 768) as x:
         proc = start_app(x.display, tmp_path / "home", embedded_model)
         try:
-            deadline = time.monotonic() + 90
-            window = None
-            while time.monotonic() < deadline and proc.poll() is None:
-                window = next((w for w in x.windows() if w[0] == "PictoVoz"), None)
-                if window is not None:
-                    break
-                time.sleep(0.2)
-            if window is None:
+            if not x.wait_for_window(proc):
                 proc.kill()
                 pytest.fail(f"no PictoVoz window appeared:\n{proc.communicate()[0][-3000:]}")
             time.sleep(3)  # the model loads on its own thread meanwhile
@@ -156,9 +158,7 @@ def test_a_second_start_brings_the_running_window_forward(tmp_path, embedded_mod
         home = tmp_path / "home"
         first = start_app(x.display, home, embedded_model)
         try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline and not any(w[0] == "PictoVoz" for w in x.windows()):
-                time.sleep(0.2)
+            assert x.wait_for_window(first)
             before = sum(w[0] == "PictoVoz" for w in x.windows())
             second = start_app(x.display, home, embedded_model)
             out2, _ = second.communicate(timeout=60)

@@ -330,10 +330,7 @@ def test_cancel_stops_a_download_at_once_and_writes_nothing(server, tmp_path):
     results: list[object] = []
     worker = threading.Thread(target=lambda: results.append(cache.image_path(2248)), daemon=True)
     worker.start()
-    for _ in range(500):  # until the server holds the request
-        if server.count("/pictograms/2248"):
-            break
-        time.sleep(0.01)
+    assert server.wait_for("/pictograms/2248")  # the server now holds the request
     cache.cancel()
     worker.join(timeout=5)
     assert not worker.is_alive()

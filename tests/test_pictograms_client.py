@@ -435,10 +435,7 @@ def test_closing_cancels_a_download_in_flight_at_once(server):
 
     worker = threading.Thread(target=download, daemon=True)
     worker.start()
-    for _ in range(500):  # until the server holds the request
-        if server.count("/pictograms/2248"):
-            break
-        time.sleep(0.01)
+    assert server.wait_for("/pictograms/2248")  # the server now holds the request
     c.close()
     worker.join(timeout=5)
     assert not worker.is_alive()
@@ -462,10 +459,7 @@ def test_cancel_cuts_what_is_in_flight_and_keeps_the_client(server):
 
     worker = threading.Thread(target=search, daemon=True)
     worker.start()
-    for _ in range(500):
-        if server.count("/search/"):
-            break
-        time.sleep(0.01)
+    assert server.wait_for("/search/")  # the server now holds the request
     c.cancel()
     worker.join(timeout=5)
     assert not worker.is_alive()
