@@ -186,3 +186,45 @@ def test_prepare_train_merge_load_evaluate(tmp_path, tiny_base):
     row = results["gold set"]["es"]["raw keywords"]
     assert row["coverage"] == 1.0  # the raw keywords contain every keyword
     assert 0.0 <= results["gold set"]["es"]["LoRA merged"]["coverage"] <= 1.0
+
+
+def test_pack_holds_the_same_model_and_trains(tmp_path, tiny_base):
+    """`pack` (for a machine without the GGUF or tokenizer) gives the model transformers reads
+    from the GGUF, restricted to the pack's vocabulary, and `train --pack` learns from it."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from training.pack import load_examples, load_model, read_meta
+
+    corpus, pack, run = tmp_path / "corpus", tmp_path / "pack", tmp_path / "run"
+    tsv = write_tsv(tmp_path / "pairs.tsv")
+    assert train_cli(["prepare", "--tsv", str(tsv), "--out", str(corpus), "--no-progress",
+                      "--dev-fraction", "0.2", "--test-fraction", "0.2"]) == 0  # fmt: skip
+    assert train_cli(["pack", "--corpus", str(corpus), "--out", str(pack), "--base",
+                      str(tiny_base), "--eval-examples", "16"]) == 0  # fmt: skip
+    meta = read_meta(pack)
+    vocab = np.load(pack / "vocab.npy")
+    assert meta["vocab"] == len(vocab) < meta["full_vocab"]
+    examples = load_examples(pack)
+    assert examples["train"] and examples["dev"] and examples["next_dev"]
+    assert any(examples["train_is_next"]) and not all(examples["train_is_next"])
+    assert meta["counts"]["augment"]["short"] >= 1  # "agua" -> "Quiero agua." and the like
+
+    packed = load_model(pack)
+    full = AutoModelForCausalLM.from_pretrained(
+        str(tiny_base.parent), gguf_file=tiny_base.name, dtype=torch.float32
+    )
+    ids, _ = examples["dev"][0]
+    with torch.no_grad():
+        a = packed(torch.tensor([ids])).logits[0]
+        b = full(torch.tensor([vocab[ids].tolist()])).logits[0][:, torch.from_numpy(vocab).long()]
+    assert torch.allclose(a, b, atol=1e-4), (a - b).abs().max()
+
+    assert train_cli(["train", "--pack", str(pack), "--out", str(run), "--epochs", "2",
+                      "--eval-every", "4", "--patience", "50", "--lr", "0.01",
+                      "--eval-examples", "16"]) == 0  # fmt: skip
+    summary = json.loads((run / "summary.json").read_text())
+    devs = [h["dev"] for h in summary["history"]]
+    assert min(devs[1:]) < devs[0] - 0.3, devs
+    assert all("dev_next" in h for h in summary["history"])
+    assert (run / "best" / "adapter_model.safetensors").is_file()

@@ -11,10 +11,11 @@ import argparse
 import logging
 from collections.abc import Callable, Sequence
 
-from training import corpus, evaluate, export, finetune
+from training import corpus, evaluate, export, finetune, pack
 
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     corpus.register,
+    pack.register,
     finetune.register,
     export.register,
     evaluate.register,

@@ -278,8 +278,14 @@ def markdown_report(results: dict, header: str) -> str:
 
 
 def model_systems(
-    base_gguf: Path, merged_gguf: Path | None, seed: int, threads: int | None
+    base_gguf: Path,
+    merged_gguf: Path | None,
+    seed: int,
+    threads: int | None,
+    previous_gguf: Path | None = None,
 ) -> list[System]:
+    """Raw keywords, the base model few-shot, and each merged model given (`previous_gguf`: an
+    earlier fine-tune, to show before/after in one table)."""
     decoding = DecodingSettings(seed=seed)
     systems = [System("raw keywords", run_raw, 0.0)]
     few = SentenceGenerator(
@@ -288,15 +294,14 @@ def model_systems(
     systems.append(
         System("base few-shot", lambda items: run_model(few, items), base_gguf.stat().st_size / 1e6)
     )
-    if merged_gguf is not None:
-        ft = SentenceGenerator(
-            merged_gguf, style=PromptStyle.FINETUNED, decoding=decoding, threads=threads
-        )
-        systems.append(
-            System(
-                "LoRA merged", lambda items: run_model(ft, items), merged_gguf.stat().st_size / 1e6
+    for name, path in (("previous LoRA", previous_gguf), ("LoRA merged", merged_gguf)):
+        if path is not None:
+            ft = SentenceGenerator(
+                path, style=PromptStyle.FINETUNED, decoding=decoding, threads=threads
             )
-        )
+            systems.append(
+                System(name, lambda items, ft=ft: run_model(ft, items), path.stat().st_size / 1e6)
+            )
     return systems
 
 
@@ -312,6 +317,7 @@ def register(subparsers) -> None:
     p.add_argument("--corpus", type=Path, default=paths.data_dir() / "training" / "corpus")
     p.add_argument("--base", type=Path, help="base GGUF (default: the embedded model)")
     p.add_argument("--merged", type=Path, default=paths.models_dir() / MERGED_MODEL_NAME)
+    p.add_argument("--previous", type=Path, help="an earlier merged model, for before/after")
     p.add_argument("--gold-dir", type=Path, default=GOLD_DIR)
     p.add_argument("--test-limit", type=int, default=200, help="test items per language")
     p.add_argument("--langs", default="es,en")
@@ -340,7 +346,7 @@ def run_evaluate(args) -> int:
         },
         "gold set": {lang: load_gold(lang, args.gold_dir) for lang in langs},
     }
-    systems = model_systems(base, merged, args.seed, args.threads)
+    systems = model_systems(base, merged, args.seed, args.threads, args.previous)
     results = evaluate(systems, datasets, args.comet)
     comet = f"checkpoint {args.comet}" if args.comet else "not run (no local checkpoint here)"
     header = (

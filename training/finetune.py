@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from app.core import paths
-from app.generation.model_location import embedded_model_path
 from app.generation.prompts import finetuned_target
 
 log = logging.getLogger(__name__)
@@ -48,6 +47,7 @@ class TrainConfig:
     seed: int = 1234
     threads: int = 1  # torch with 2 threads beside any other load collapsed 6-20x here
     device: str = "auto"
+    pack_dir: Path | None = None  # a `pictovoz-train pack` folder instead of corpus + GGUF
     resume: bool = False
     time_budget_s: float | None = None  # stop (keeping the best) when this much time has passed
 
@@ -78,16 +78,19 @@ def balanced_sample(records: list[dict], n: int, rng: random.Random) -> list[dic
     return out
 
 
-def encode(tok, record: dict, max_len: int) -> tuple[list[int], int] | None:
-    """Token ids of prompt + answer, and where the answer starts. The pair is tokenised as one
-    text (as llama.cpp sees it at run time) and split where the prompt's own tokens end."""
-    prompt = record["prompt"]
-    full_ids = tok(prompt + finetuned_target(record["target"])).input_ids
-    prompt_ids = tok(prompt).input_ids
-    if full_ids[: len(prompt_ids)] != prompt_ids or len(full_ids) > max_len:
-        return None
-    full_ids.append(tok.eos_token_id)
-    return full_ids, len(prompt_ids)
+def encode_batch(tok, records: list[dict], max_len: int) -> list[tuple[list[int], int] | None]:
+    """Token ids of prompt + answer (+ end of text), and where the answer starts; None for a
+    record longer than `max_len`. Each pair is tokenised as one text (as llama.cpp sees it at
+    run time) and split where the prompt's own tokens end; one tokenizer call per side."""
+    prompts = [r["prompt"] for r in records]
+    fulls = [r["prompt"] + finetuned_target(r["target"]) for r in records]
+    out: list[tuple[list[int], int] | None] = []
+    for p_ids, f_ids in zip(tok(prompts).input_ids, tok(fulls).input_ids, strict=True):
+        if f_ids[: len(p_ids)] != p_ids or len(f_ids) > max_len:
+            out.append(None)
+        else:
+            out.append(([*f_ids, tok.eos_token_id], len(p_ids)))
+    return out
 
 
 def batches(examples: list[tuple[list[int], int]], size: int, pad_id: int):
@@ -157,8 +160,6 @@ def train(cfg: TrainConfig) -> dict:
     import torch
     from tqdm import tqdm
 
-    from training.model_io import load_base
-
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     rng = random.Random(cfg.seed)
@@ -170,26 +171,53 @@ def train(cfg: TrainConfig) -> dict:
     dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    base_gguf = Path(cfg.base_gguf) if cfg.base_gguf else embedded_model_path()
+    base_gguf = Path(cfg.base_gguf) if cfg.base_gguf else None
 
-    tok, model = load_base(base_gguf, dtype)
-    model = wrap_lora(model, cfg).to(device)
-    pad_id = tok.pad_token_id if tok.pad_token_id is not None else 0
+    next_dev_ex: list = []
+    if cfg.pack_dir:
+        from training.pack import load_examples, load_model, read_meta
 
-    train_recs = balanced_sample(read_split(cfg.corpus_dir, "train"), cfg.max_train_examples, rng)
-    dev_recs = balanced_sample(read_split(cfg.corpus_dir, "dev"), cfg.eval_examples, rng)
-    train_ex = [e for r in train_recs if (e := encode(tok, r, cfg.max_len))]
-    dev_ex = [e for r in dev_recs if (e := encode(tok, r, cfg.max_len))]
+        meta = read_meta(cfg.pack_dir)
+        model = wrap_lora(load_model(cfg.pack_dir, dtype), cfg).to(device)
+        pad_id = meta["specials"]["pad"]
+        packed = load_examples(cfg.pack_dir)
+        train_ex, dev_ex = packed["train"], packed["dev"][: cfg.eval_examples]
+        next_dev_ex = packed["next_dev"][: cfg.eval_examples]
+        base_gguf = Path(meta["base_gguf"])
+    else:
+        from app.generation.model_location import embedded_model_path
+        from training.model_io import load_base
+
+        base_gguf = base_gguf or embedded_model_path()
+        tok, model = load_base(base_gguf, dtype)
+        model = wrap_lora(model, cfg).to(device)
+        pad_id = tok.pad_token_id if tok.pad_token_id is not None else 0
+        train_recs = balanced_sample(
+            read_split(cfg.corpus_dir, "train"), cfg.max_train_examples, rng
+        )
+        dev_recs = balanced_sample(read_split(cfg.corpus_dir, "dev"), cfg.eval_examples, rng)
+        train_ex = [e for e in encode_batch(tok, train_recs, cfg.max_len) if e]
+        dev_ex = [e for e in encode_batch(tok, dev_recs, cfg.max_len) if e]
     steps_per_epoch = math.ceil(len(train_ex) / cfg.batch_size)
     total_steps = max(1, math.ceil(steps_per_epoch * cfg.epochs))
 
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
+    start = time.monotonic()
+
+    def progress(step: int) -> float:
+        """How far through training: by steps, or by time when a time budget ends it sooner
+        (so the learning rate has decayed when the budget stops the run)."""
+        done = min(step, total_steps) / total_steps
+        if cfg.time_budget_s:
+            done = max(done, (time.monotonic() - start) / cfg.time_budget_s)
+        return min(done, 1.0)
+
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt,
         lambda s: (
             min(1.0, (s + 1) / cfg.warmup_steps)
-            * max(0.05, 0.5 * (1 + math.cos(math.pi * min(s, total_steps) / total_steps)))
+            * max(0.05, 0.5 * (1 + math.cos(math.pi * progress(s))))
         ),
     )
     state = {"step": 0, "best_dev": float("inf"), "best_step": 0, "bad_evals": 0, "history": []}
@@ -203,9 +231,18 @@ def train(cfg: TrainConfig) -> dict:
         log.info("Resumed at step %d (best dev %.4f)", state["step"], state["best_dev"])
 
     (out / "config.json").write_text(json.dumps(asdict(cfg), default=str, indent=2))
-    start = time.monotonic()
+
+    def evaluate(entry: dict) -> float:
+        entry["dev"] = dev_loss(model, dev_ex, cfg, pad_id, device)
+        if next_dev_ex:  # the next-keyword task (issue 15), reported beside the sentence loss
+            entry["dev_next"] = dev_loss(model, next_dev_ex, cfg, pad_id, device)
+        entry["seconds"] = round(time.monotonic() - start, 1)
+        entry["examples_seen"] = entry["step"] * cfg.batch_size
+        state["history"].append(entry)
+        return entry["dev"]
+
     if not state["history"]:  # where training starts from: "loss goes down" is then visible
-        state["history"].append({"step": 0, "dev": dev_loss(model, dev_ex, cfg, pad_id, device)})
+        evaluate({"step": 0})
     model.train()
     bar = tqdm(total=total_steps, initial=state["step"], desc="train", unit="step")
     epoch_order = list(range(len(train_ex)))
@@ -228,8 +265,7 @@ def train(cfg: TrainConfig) -> dict:
             done = state["step"] >= total_steps
             out_of_time = cfg.time_budget_s and time.monotonic() - start > cfg.time_budget_s
             if state["step"] % cfg.eval_every == 0 or done or out_of_time:
-                d = dev_loss(model, dev_ex, cfg, pad_id, device)
-                state["history"].append({"step": state["step"], "train": loss.item(), "dev": d})
+                d = evaluate({"step": state["step"], "train": loss.item()})
                 log.info("step %d: train %.4f dev %.4f", state["step"], loss.item(), d)
                 if d < state["best_dev"]:
                     state.update(best_dev=d, best_step=state["step"], bad_evals=0)
@@ -267,6 +303,8 @@ def train(cfg: TrainConfig) -> dict:
         "seconds": round(time.monotonic() - start, 1),
         "history": state["history"],
         "base_gguf": str(base_gguf),
+        "pack": str(cfg.pack_dir) if cfg.pack_dir else None,
+        "config": {k: str(v) for k, v in asdict(cfg).items()},
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
@@ -293,6 +331,7 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--threads", type=int, default=d.threads)
     p.add_argument("--device", default=d.device, help="auto, cpu or cuda")
+    p.add_argument("--pack", type=Path, help="train on a `pictovoz-train pack` folder")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     p.add_argument("--time-budget-min", type=float, help="stop after this many minutes")
     p.set_defaults(func=run_train)
@@ -318,6 +357,7 @@ def run_train(args) -> int:
         threads=args.threads,
         device=args.device,
         resume=args.resume,
+        pack_dir=args.pack,
         time_budget_s=args.time_budget_min * 60 if args.time_budget_min else None,
     )
     summary = train(cfg)
@@ -329,3 +369,13 @@ def run_train(args) -> int:
         summary["seconds"],
     )
     return 0
+
+
+if __name__ == "__main__":  # `python -m training.finetune train ...` where llama.cpp is missing
+    import argparse
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="python -m training.finetune")
+    register(parser.add_subparsers(dest="command", required=True))
+    parsed = parser.parse_args()
+    raise SystemExit(parsed.func(parsed))

@@ -9,6 +9,7 @@ user typed, so keywords stay data: normalisation has already removed newlines an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from app.core.keywords import LANG_NAMES, KeywordInput, Lang
@@ -49,6 +50,7 @@ FEW_SHOT_EXAMPLES: dict[Lang, list[tuple[str, str]]] = {
 
 KEYWORDS_LABEL = "Keywords"
 SENTENCE_LABEL = "Sentence"
+NEXT_LABEL = "Next"
 
 
 def query_block(keywords: KeywordInput) -> str:
@@ -83,3 +85,10 @@ def build_prompt(keywords: KeywordInput, style: PromptStyle) -> str:
     if style is PromptStyle.FINETUNED:
         return finetuned_prompt(keywords)
     return few_shot_prefix(keywords.lang) + query_block(keywords)
+
+
+def next_prompt(lang: Lang, keywords: Sequence[str]) -> str:
+    """The fine-tuned next-keyword task: the keywords tapped so far, in tap order (already split
+    and lower-cased by `app.core.keywords.split_keyword`); the answer is one keyword. Same
+    language tag and keyword line as `finetuned_prompt`, so the two tasks share a prefix."""
+    return f"[{lang.value}] {KEYWORDS_LABEL}: {' '.join(keywords)}\n{NEXT_LABEL}:"
