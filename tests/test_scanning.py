@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
@@ -127,9 +128,29 @@ def home(tmp_path, monkeypatch):
         "scan_switches": 2,
         "scan_select_key": "Space",
         "scan_next_key": "Tab",
+        "predictions": False,  # the board first (the prediction row has its own test)
     }
     (tmp_path / "config" / "settings.json").write_text(json.dumps(settings))
     return tmp_path
+
+
+def test_the_prediction_row_is_scanned_first_and_its_tile_adds_the_word(qtbot, home):
+    settings = json.loads((home / "config" / "settings.json").read_text())
+    settings["predictions"] = True
+    (home / "config" / "settings.json").write_text(json.dumps(settings))
+    w = open_window(qtbot)
+    scan = w.access.scanning
+    row = w.prediction_row
+    assert row.tiles and not row.isHidden()  # an empty strip offers the usual first words
+    assert scan.lit_widgets() == row.tiles  # the first row scanned
+    first = w.session.predictions[0]
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # enter the row
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # its first tile
+    assert w.comm.strip.keywords == list(first.cell.words)
+
+    w.session.apply_settings(replace(w.settings, predictions=False))
+    assert row.isHidden()
+    assert not any(t.widget.parentWidget() is row for r in scan.rows() for t in r)
 
 
 def test_two_switch_keys_scan_the_board_and_tap_the_cell(qtbot, home):

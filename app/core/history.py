@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 MAX_HISTORY = 500
 MAX_FAVOURITES = 1000
 MAX_PHRASES_BYTES = 8 * 1024 * 1024  # 1500 phrases are ~300 kB
+MAX_COUNT = 1_000_000
 MAX_TEXT = 2000  # characters in one phrase; longer is not something a user spoke
 
 
@@ -53,6 +54,7 @@ class Phrase:
     lang: str
     keywords: tuple[str, ...] = ()
     at: float = 0.0  # when it was spoken or pinned (epoch seconds)
+    count: int = 1  # times spoken: predictions and personal phrases weigh what is said often
 
 
 def phrases_path() -> Path:
@@ -152,7 +154,10 @@ class PhraseStore:
     def add_spoken(self, text: str, lang: str, keywords: tuple[str, ...] = ()) -> None:
         """Record a spoken sentence and save. The list changes even when saving fails
         (HistorySaveError is raised after)."""
-        phrase = Phrase(text, lang, tuple(keywords), time.time())
+        before = next((p for p in self.history if (p.text, p.lang) == (text, lang)), None)
+        count = min(before.count + 1, MAX_COUNT) if before else 1
+        phrase = Phrase(text, lang, tuple(keywords or (before.keywords if before else ())),
+                        time.time(), count)  # fmt: skip
         # The same sentence said again moves to the top instead of filling the list.
         self.history = [phrase] + [p for p in self.history if (p.text, p.lang) != (text, lang)]
         del self.history[MAX_HISTORY:]
@@ -230,4 +235,7 @@ def _phrase(data: object) -> Phrase | None:
     at = data.get("at", 0.0)
     if isinstance(at, bool) or not isinstance(at, int | float) or not math.isfinite(at):
         return None
-    return Phrase(text, lang, tuple(keywords), float(at))
+    count = data.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        count = 1  # an odd count loses nothing worth a phrase
+    return Phrase(text, lang, tuple(keywords), float(at), min(count, MAX_COUNT))

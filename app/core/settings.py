@@ -66,6 +66,7 @@ class Settings:
     gpu_layers: int = GPU_LAYERS_AUTO  # 0 CPU, N layers, -1 all, -2 auto: app/generation/gpu.py
     threads: int = 0  # 0 means default_threads()
     n_candidates: int = 3
+    predictions: bool = True  # the row of likely next pictograms (app/session/prediction.py)
     decoding: DecodingSettings = field(default_factory=DecodingSettings)
     speak_each_tile: bool = False  # off: quiet build mode
     speech_rate: int = 0  # words per minute; 0 keeps the voice's default

@@ -13,6 +13,7 @@ class Candidate:
     greedy: bool = False
     elapsed_s: float = 0.0  # from the start of the request to when this candidate finished
     on_topic: bool = True  # mentions at least one content keyword (see text.mentions_keywords)
+    personal: bool = False  # a sentence the user often said for these keywords (history)
 
 
 @dataclass

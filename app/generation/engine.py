@@ -28,6 +28,7 @@ from app.generation.gpu import GpuDecision, load_with_fallback
 from app.generation.llama_runtime import LlamaRuntime, RuntimeLoadError
 from app.generation.model_choice import ModelRequest, decide_model
 from app.generation.model_location import ModelChoice, ModelNotFoundError
+from app.generation.next_words import NextWordRequest, WordTokens, score_words
 from app.generation.prompts import PromptStyle, build_prompt, few_shot_prefix
 from app.generation.sampling import logsumexp, ranked_token, sample_token
 from app.generation.text import (
@@ -122,6 +123,7 @@ class SentenceGenerator:
         self.load_s: float | None = None
         self.gpu: GpuDecision | None = None  # where the loaded model runs, and why
         self._runtime: LlamaRuntime | None = None
+        self._word_tokens: WordTokens | None = None
         self._lock = threading.Lock()
         # Off only to measure the model without the checks (bench/markers.py --no-checks).
         self.check_candidates = True
@@ -180,6 +182,7 @@ class SentenceGenerator:
         except (ModelNotFoundError, RuntimeLoadError) as exc:
             raise ModelLoadError(str(exc)) from exc
         self.choice, self._runtime = choice, runtime
+        self._word_tokens = WordTokens(runtime)
         self.load_s = time.perf_counter() - start
         log.info(
             "Loaded %s (%s, %s) in %.2f s on %s",
@@ -216,22 +219,43 @@ class SentenceGenerator:
         decoding: DecodingSettings | None = None,
         on_candidate: Callable[[Candidate], None] | None = None,
         cancel: threading.Event | None = None,
+        predict: NextWordRequest | None = None,
+        on_predictions: Callable[[dict[str, float]], None] | None = None,
     ) -> GenerationResult:
         """Ranked candidates, best first, for keywords already under the keyword convention
         (`prepare_keywords`, applied once where the user's input enters). Raises ModelLoadError
-        when no model loads (callers then offer `fallback_result`)."""
+        when no model loads (callers then offer `fallback_result`).
+
+        `predict`: also score the next keyword, right after the first candidate (so neither the
+        first sentence nor the prediction waits for the other candidates); the scores go to
+        `on_predictions`, and the sentence prompt is restored before the next candidate."""
         self.load()
         n = min(max(n or self.n_candidates, 1), MAX_CANDIDATES)
         stats = _Stats()
         start = time.perf_counter()
         found: list[Candidate] = []
+        pending = predict
         with self._lock:
-            for cand in self._decode(
+            decoder = self._decode(
                 kinput, n, (decoding or self.decoding).validated(), cancel, stats, start
-            ):
+            )
+            for cand in decoder:
                 found.append(cand)
                 if on_candidate is not None:
                     on_candidate(cand)
+                if pending is not None and not (cancel and cancel.is_set()):
+                    scores = self._predict(pending, cancel)
+                    pending = None
+                    assert self._runtime is not None
+                    self._runtime.set_prompt(
+                        self._runtime.tokenize(build_prompt(kinput, self.choice.style))
+                    )
+                    if on_predictions is not None:
+                        on_predictions(scores)
+            if pending is not None and not (cancel and cancel.is_set()):
+                scores = self._predict(pending, cancel)  # no candidate came: predict anyway
+                if on_predictions is not None:
+                    on_predictions(scores)
         return GenerationResult(
             candidates=rank(found, n),
             lang=kinput.lang.value,
@@ -244,6 +268,24 @@ class SentenceGenerator:
             generation_s=stats.generation_s,
             total_s=time.perf_counter() - start,
         )
+
+    def predict_next(
+        self, request: NextWordRequest, cancel: threading.Event | None = None
+    ) -> dict[str, float]:
+        """Log-probability of each of `request.words` being the next keyword; {} when the model
+        was not fine-tuned for it (the few-shot base model) or nothing was tapped yet."""
+        self.load()
+        with self._lock:
+            return self._predict(request, cancel)
+
+    def _predict(
+        self, request: NextWordRequest, cancel: threading.Event | None
+    ) -> dict[str, float]:
+        assert self._runtime is not None and self.choice is not None
+        assert self._word_tokens is not None
+        if self.choice.style != PromptStyle.FINETUNED or not request.prefix:
+            return {}
+        return score_words(self._runtime, request, self._word_tokens, cancel=cancel)
 
     def _decode(
         self,

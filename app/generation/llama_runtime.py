@@ -121,9 +121,10 @@ class LlamaRuntime:
         self._adapter = handle
 
     # --- tokens -------------------------------------------------------------------------------
-    def tokenize(self, text: str) -> list[int]:
-        """With BOS (llama.cpp adds it; raw prompts must not spell `<bos>`), no special tokens."""
-        return self._model.tokenize(text.encode("utf-8"), add_bos=True, special=False)
+    def tokenize(self, text: str, *, bos: bool = True) -> list[int]:
+        """With BOS (llama.cpp adds it; raw prompts must not spell `<bos>`), no special tokens.
+        bos=False for a piece that continues a prompt (a word to score)."""
+        return self._model.tokenize(text.encode("utf-8"), add_bos=bos, special=False)
 
     def piece(self, token: int) -> bytes:
         # The internals' token_to_piece returns its whole NUL-padded buffer; use the length.

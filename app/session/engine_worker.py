@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from app.core.keywords import KeywordError, KeywordInput
 from app.core.settings import DecodingSettings
 from app.generation import Candidate, GenerationResult, ModelLoadError, SentenceGenerator
+from app.generation.next_words import NextWordRequest
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class EngineListener(Protocol):
     def engine_candidate(self, request_id: int, candidate: Candidate) -> None: ...
     def engine_finished(self, request_id: int, result: GenerationResult) -> None: ...
     def engine_failed(self, request_id: int, message: str) -> None: ...
+    def engine_predictions(self, request_id: int, scores: dict[str, float]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class _Request:
     keywords: KeywordInput
     n: int
     cancel: threading.Event
+    predict: NextWordRequest | None = None
 
 
 _STOP = "stop"
@@ -68,10 +71,14 @@ class EngineWorker:
         """Load the model and warm the prompt of `lang` up, in the background. Idempotent."""
         self._queue.put(("load", lang))
 
-    def request(self, keywords: KeywordInput, n: int) -> int:
+    def request(
+        self, keywords: KeywordInput, n: int, predict: NextWordRequest | None = None
+    ) -> int:
+        """Candidates for `keywords`; with `predict`, next-word scores too (after the first
+        candidate, reported by `engine_predictions`)."""
         self.cancel()
         self._latest += 1
-        req = _Request(self._latest, keywords, n, threading.Event())
+        req = _Request(self._latest, keywords, n, threading.Event(), predict)
         self._current = req
         self._queue.put(("generate", req))
         return req.request_id
@@ -135,6 +142,8 @@ class EngineWorker:
                 req.n,
                 cancel=req.cancel,
                 on_candidate=lambda c: self._emit("engine_candidate", req.request_id, c),
+                predict=req.predict,
+                on_predictions=lambda s: self._emit("engine_predictions", req.request_id, s),
             )
         except (KeywordError, ModelLoadError) as exc:
             self._emit("engine_failed", req.request_id, str(exc))

@@ -154,12 +154,20 @@ def candidate_target(index: int) -> str:
     return f"candidate:{index}"
 
 
-def window_rows(board: Board, n_candidates: int, can_go_back: bool) -> list[list[Cell | str]]:
-    """What the window scans, in order: the board's rows, the sentence row, the controls row
+def prediction_target(index: int) -> str:
+    return f"prediction:{index}"
+
+
+def window_rows(
+    board: Board, n_candidates: int, can_go_back: bool, n_predictions: int = 0
+) -> list[list[Cell | str]]:
+    """What the window scans, in order: the prediction row (when it shows words: the likeliest
+    next words are the cheapest to reach), the board's rows, the sentence row, the controls row
     (Back only when there is somewhere to go back to)."""
     sentence: list[Cell | str] = [candidate_target(i) for i in range(n_candidates)] + [SAY]
     controls: list[Cell | str] = [c for c in CONTROLS if c != "back" or can_go_back]
-    return [*board_rows(board), sentence, controls]
+    predictions: list[Cell | str] = [prediction_target(i) for i in range(n_predictions)]
+    return [*([predictions] if predictions else []), *board_rows(board), sentence, controls]
 
 
 @dataclass(frozen=True)

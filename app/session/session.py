@@ -12,7 +12,7 @@ import copy
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Flag, auto
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,18 +20,28 @@ from typing import Any, Protocol
 from app.boards.model import BoardSet, Cell
 from app.boards.storage import open_user_boards, save_board_set, user_boards_path
 from app.core.history import HistorySaveError, PhraseStore
-from app.core.keywords import MARKERS, KeywordError, KeywordInput, Lang, prepare_keywords
+from app.core.keywords import (
+    MARKERS,
+    KeywordError,
+    KeywordInput,
+    Lang,
+    prepare_keywords,
+    split_keyword,
+)
 from app.core.settings import Settings, save_settings
 from app.core.strip import StripItem
 from app.generation.candidates import Candidate, GenerationResult, rank
 from app.generation.engine import fallback_result
+from app.generation.text import dedupe_key
 from app.session.communicator import Communicator
 from app.session.editing import BoardEditor
 from app.session.engine_worker import EngineWorker
+from app.session.prediction import PredictedCell, Predictor, Usage
 
 log = logging.getLogger(__name__)
 
 DEBOUNCE_S = 0.15  # taps in quick succession make one request, not one each
+PERSONAL_MIN_COUNT = 2  # a sentence said this often for the same keywords comes first
 SAVE_EVERY_S = 2.0  # resolved pictogram ids are saved at most this often (and at close)
 MARKER_GREY = "#cfd8dc"
 MARKER_KEYS = ("past", "future", "not", "question")
@@ -59,7 +69,11 @@ class Change(Flag):
     SETTINGS = auto()
     LANGUAGE = auto()
     NOTICES = auto()  # also the speech problem
-    ALL = BOARD | STRIP | CANDIDATES | PHRASES | STATUS | SPOKEN | SETTINGS | LANGUAGE | NOTICES
+    PREDICTIONS = auto()
+    ALL = (
+        BOARD | STRIP | CANDIDATES | PHRASES | STATUS | SPOKEN | SETTINGS | LANGUAGE | NOTICES
+        | PREDICTIONS
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -127,6 +141,9 @@ class Session:
         self.status = Status("loading") if engine is not None else Status("no_model")
         self.spoken = ""  # the last spoken sentence, shown large: speech may be unavailable
         self.first_candidate_latency: float | None = None  # last tap -> first candidate
+        self.predictions: list[PredictedCell] = []  # the prediction row, likeliest first
+        self.prediction_latency: float | None = None  # last tap -> the model's prediction row
+        self._predictor: Predictor | None = None  # built on first use, again when data changes
         self.pictures: dict[int, str] = {}  # pictogram id -> image file, for the strip
         self.boards_dirty = False
         # Problems the user must read (start-up, failed saves): they stay until dismissed,
@@ -138,6 +155,8 @@ class Session:
         self._requested_at = 0.0
         self._saved_at = time.monotonic()
         self._listeners: list[Callable[[Change], None]] = []
+        if settings.predictions:  # an empty strip: the user's usual first words
+            self.predictions = self.predictor.rank((), {})
         if engine is not None:
             engine.listener = self
             engine.load(self.lang)
@@ -222,6 +241,7 @@ class Session:
             self._request_id += 1  # late results of the old strip are stale
             self.candidates, self.last_result = [], None
             self._changed(Change.CANDIDATES)
+            self._update_predictions({})  # the user's usual first words
             return
         self.timer.start(DEBOUNCE_S, self.request_candidates)
 
@@ -232,6 +252,64 @@ class Session:
         except KeywordError:
             return None
 
+    def strip_words(self) -> tuple[str, ...]:
+        """One normalised keyword text per strip item, in tap order: the prediction prefix and
+        what history keeps (as `prediction.cell_word` names a cell's words)."""
+        lang = Lang(self.lang)
+        return tuple(
+            " ".join(w for item_word in item.words for w in split_keyword(item_word, lang))
+            for item in self.comm.strip.items
+        )
+
+    # --- predictions ----------------------------------------------------------------------------
+    @property
+    def predictor(self) -> Predictor:
+        if self._predictor is None or self._predictor.lang != self.lang:
+            usage = Usage.from_phrases(self.phrases.history, self.lang)
+            self._predictor = Predictor(self.comm.boards, self.lang, usage)
+        return self._predictor
+
+    def _forget_predictor(self) -> None:
+        """Boards, history or language changed: rebuild the vocabulary and counts on next use."""
+        self._predictor = None
+
+    def _update_predictions(self, model_scores: dict[str, float]) -> None:
+        if self.settings.predictions:
+            self.predictions = self.predictor.rank(self.strip_words(), model_scores)
+        else:
+            self.predictions = []
+        self._changed(Change.PREDICTIONS)
+
+    def engine_predictions(self, request_id: int, scores: dict[str, float]) -> None:
+        if request_id != self._request_id:
+            return  # a newer tap: its own prediction is on the way
+        self.prediction_latency = time.perf_counter() - self._requested_at
+        self._update_predictions(scores)
+
+    def tap_prediction(self, index: int) -> None:
+        """A predicted tile adds its word as tapping the cell on its own board would."""
+        if 0 <= index < len(self.predictions):
+            self.tap(self.predictions[index].cell)
+
+    def _personal(self, cands: list[Candidate]) -> list[Candidate]:
+        """Sentences the user said often for exactly these keywords go first."""
+        words = self.strip_words()
+        said = sorted(
+            (p for p in self.phrases.history
+             if p.lang == self.lang and p.keywords == words and p.count >= PERSONAL_MIN_COUNT),
+            key=lambda p: -p.count,
+        )  # fmt: skip
+        if not said:
+            return cands
+        model = {dedupe_key(c.text): c for c in cands}
+        first = [
+            replace(model.get(dedupe_key(p.text)) or Candidate(p.text, 0.0, 0), personal=True)
+            for p in said
+        ]
+        keys = {dedupe_key(c.text) for c in first}
+        rest = [c for c in cands if dedupe_key(c.text) not in keys]
+        return [*first, *rest][: max(self.settings.n_candidates, len(first))]
+
     # --- candidates -----------------------------------------------------------------------------
     def request_candidates(self) -> None:
         kinput = self.keyword_input()
@@ -239,19 +317,24 @@ class Session:
             return
         self.candidates, self.last_result = [], None
         if self.engine is not None and self.model_ready:
-            self._request_id = self.engine.request(kinput, self.settings.n_candidates)
+            predict = (
+                self.predictor.request(self.strip_words()) if self.settings.predictions else None
+            )
+            self._request_id = self.engine.request(kinput, self.settings.n_candidates, predict)
             self.status = Status("thinking")
             self._changed(Change.CANDIDATES | Change.STATUS)
             return
         self._request_id += 1  # no model: offer the raw keywords at once
         self._finish(fallback_result(kinput))
+        self._update_predictions({})  # from the user's history alone
 
     def engine_candidate(self, request_id: int, cand: Candidate) -> None:
         if request_id != self._request_id:
             return
         if self.first_candidate_latency is None:
             self.first_candidate_latency = time.perf_counter() - self._requested_at
-        self.candidates = rank([*self.candidates, cand], len(self.candidates) + 1)
+        model = [c for c in self.candidates if not c.personal or c.n_tokens]
+        self.candidates = self._personal(rank([*model, cand], len(model) + 1))
         self._changed(Change.CANDIDATES)
 
     def engine_finished(self, request_id: int, result: GenerationResult) -> None:
@@ -262,7 +345,7 @@ class Session:
         self.last_result = result
         if self.first_candidate_latency is None and result.candidates:
             self.first_candidate_latency = time.perf_counter() - self._requested_at
-        self.candidates = list(result.candidates)
+        self.candidates = self._personal(list(result.candidates))
         notes = " ".join(result.notices)
         if notes:
             self.status = Status("", notes)
@@ -306,6 +389,7 @@ class Session:
                 self.phrases.add_spoken(sentence, self.lang, keywords)
             except HistorySaveError as exc:  # kept in memory; the user is told it is not saved
                 self.add_notice(exc.message)
+            self._forget_predictor()  # what was just said counts for the next predictions
             self._changed(Change.PHRASES)
 
     def _speech_done(self, future) -> None:
@@ -328,7 +412,7 @@ class Session:
 
     def speak_candidate(self, index: int) -> None:
         if 0 <= index < len(self.candidates):
-            self._say(self.candidates[index].text, keywords=tuple(self.comm.strip.keywords))
+            self._say(self.candidates[index].text, keywords=self.strip_words())
 
     def speak_best(self, selected: int = 0) -> None:
         if self.candidates:
@@ -339,7 +423,7 @@ class Session:
     def speak_keywords(self) -> None:
         kinput = self.keyword_input()
         if kinput is not None:
-            self._say(fallback_result(kinput).candidates[0].text, keywords=kinput.keywords)
+            self._say(fallback_result(kinput).candidates[0].text, keywords=self.strip_words())
 
     def speak_phrase(self, sentence: str) -> None:
         self._say(sentence)
@@ -361,6 +445,7 @@ class Session:
             change()
         except HistorySaveError as exc:
             self.add_notice(exc.message)
+        self._forget_predictor()  # clearing the history resets what predictions learnt
         self._changed(Change.PHRASES)
 
     def unpin(self, sentence: str | None) -> None:
@@ -394,6 +479,8 @@ class Session:
         self._request_id += 1
         self.candidates, self.last_result, self.spoken = [], None, ""
         self.settings.language = new_lang
+        self._forget_predictor()
+        self._update_predictions({})
         self.save_settings()
         if loaded.message:
             self.notices.append(loaded.message)
@@ -426,6 +513,8 @@ class Session:
             self.engine.set_decoding(s.decoding)
         if language != old.language:
             self.switch_language(language)
+        if s.predictions != old.predictions:
+            self._update_predictions({})  # on: from history now, the model after the next tap
         if self.save_settings():
             restart = any(getattr(old, f) != getattr(s, f) for f in RESTART_FIELDS)
             self.status = Status("settings_saved_restart" if restart else "settings_saved")
@@ -484,6 +573,7 @@ class Session:
         comm = self.comm
         if any(b not in comm.boards.boards for b in comm.path) or comm.boards.root != comm.path[0]:
             comm.replace_boards(comm.boards)
+        self._forget_predictor()
         self._changed(Change.BOARD)
 
     def prefetch_finished(self, summary: str) -> None:

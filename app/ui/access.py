@@ -35,6 +35,7 @@ class AccessController:
         w.strip_view.setFixedHeight(int(STRIP_HEIGHT * scale_factor(s)))
         self._style_board()
         self._style_strip()
+        style_tiles(w.prediction_row.tiles, s)
         for lst in (w.candidate_list, w.history_list, w.favourites_list):
             lst.viewport().setMouseTracking(s.dwell)  # dwell follows the pointer over items
         self.scanning.configure(s)
@@ -50,6 +51,11 @@ class AccessController:
         self._style_strip()
 
     def candidates_rendered(self) -> None:
+        self.scanning.refresh()
+
+    def predictions_rendered(self) -> None:
+        style_tiles(self.window.prediction_row.tiles, self.settings)
+        self.dwell.forget()
         self.scanning.refresh()
 
     def resized(self) -> None:

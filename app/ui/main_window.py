@@ -34,6 +34,7 @@ from app.ui.access import AccessController  # theme, scanning, dwell
 from app.ui.board_view import BoardView, cell_key
 from app.ui.caregiver import CaregiverMenu  # settings, edit mode, lock
 from app.ui.caregiver_texts import ct
+from app.ui.prediction_row import PredictionRow
 from app.ui.strip_view import StripView
 from app.ui.texts import install_qt_translations, text
 from app.ui.theme import apply_theme
@@ -205,6 +206,10 @@ class MainWindow(QMainWindow):
         side_col = QVBoxLayout(side)
         side_col.setContentsMargins(0, 0, 0, 0)
         side_col.setSpacing(4)
+        # The likeliest next words first: the cheapest place to reach, by touch or scanning.
+        self.prediction_row = PredictionRow()
+        self.prediction_row.pressed.connect(lambda i: self.session.tap_prediction(i))
+        side_col.addWidget(self.prediction_row)
         self.spoken_label = QLabel()
         self.spoken_label.setWordWrap(True)
         self.spoken_label.setAccessibleName("Last spoken sentence")
@@ -372,6 +377,8 @@ class MainWindow(QMainWindow):
             self.render_candidates()
         if Change.PHRASES in what:
             self.render_phrases()
+        if Change.PREDICTIONS in what or Change.SETTINGS in what:
+            self.render_predictions()
         if Change.SPOKEN in what:
             self.spoken_label.setText(self.session.spoken)
         if Change.SETTINGS in what:
@@ -415,6 +422,7 @@ class MainWindow(QMainWindow):
         self.render_board()
         self.render_strip()
         self.render_candidates()
+        self.render_predictions()
         self.render_phrases()
         self.render_status()
         self.render_notices()
@@ -470,6 +478,25 @@ class MainWindow(QMainWindow):
         if self.candidates:
             self.candidate_list.setCurrentRow(0)
         self.access.candidates_rendered()  # the sentence row is scanned
+
+    def render_predictions(self) -> None:
+        row = self.prediction_row
+        row.setVisible(self.settings.predictions)
+        if not row.show_predictions(self.session.predictions):
+            return
+        self.access.predictions_rendered()
+        if self.pictograms is not None:
+            for p, key in zip(self.session.predictions, row.keys, strict=False):
+                cell = p.cell
+                own = (
+                    picture_path(user_boards_path(self.lang).parent, cell.image)
+                    if cell.image
+                    else None
+                )
+                self.pictograms.request(
+                    key, cell.pictogram_id, cell.search_text, self.lang, cell.keyword_type,
+                    image_file=own,
+                )  # fmt: skip
 
     def render_phrases(self) -> None:
         for lst, phrases in (
@@ -559,6 +586,7 @@ class MainWindow(QMainWindow):
         board_id, _, cell_id = key.partition("/")
         if self.session.picture_resolved(board_id, cell_id, pictogram_id, path):
             self.board_view.set_picture(key, picture)  # decoded and scaled off this thread
+        self.prediction_row.set_picture(key, picture)  # a predicted cell of any board
 
     def save_boards(self) -> None:
         self.session.save_boards()

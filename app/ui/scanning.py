@@ -1,6 +1,7 @@
 """Switch scanning in the window: the Qt glue around app.session.scanning.Scanner.
 
-What is scanned, in order: the board's rows, then a sentence row (the candidates, then "Say
+What is scanned, in order: the prediction row (when it shows words), the board's rows, then a
+sentence row (the candidates, then "Say
 words"), then a controls row (delete last, clear, back, home, the markers). A QTimer drives the
 one-switch highlight; the switch keys are caught by an application event filter while the main
 window is active, so they work whatever has the keyboard focus (and a focused button does not
@@ -110,11 +111,16 @@ class ScanController(QObject):
             **w.marker_buttons,
         }
         out: list[list[Target]] = []
-        layout = window_rows(board, w.candidate_list.count(), w.back_button.isEnabled())
+        predicted = w.prediction_row.tiles if not w.prediction_row.isHidden() else []
+        layout = window_rows(
+            board, w.candidate_list.count(), w.back_button.isEnabled(), len(predicted)
+        )
         for names in layout:
             row: list[Target] = []
             for thing in names:
-                if isinstance(thing, str) and thing.startswith("candidate:"):
+                if isinstance(thing, str) and thing.startswith("prediction:"):
+                    row.append(button_target(predicted[int(thing.partition(":")[2])]))
+                elif isinstance(thing, str) and thing.startswith("candidate:"):
                     i = int(thing.partition(":")[2])
                     row.append(Target(w.candidate_list, lambda i=i: w.speak_candidate(i), row=i))
                 elif isinstance(thing, str):

@@ -132,6 +132,8 @@ class SettingsDialog(QDialog):
         self.quiet = self._row(form, "quiet", QCheckBox(), "quiet_desc")
         self.quiet.setChecked(not s.speak_each_tile)
         self.n_candidates = self._row(form, "n_candidates", self._spin(1, 6, s.n_candidates))
+        self.predictions = self._row(form, "predictions", QCheckBox(), "predictions_desc")
+        self.predictions.setChecked(s.predictions)
         self.lock_mode = self._row(
             form,
             "lock_mode",
@@ -273,6 +275,7 @@ class SettingsDialog(QDialog):
         s = copy.deepcopy(self.original)
         s.language = self.language.currentData()
         s.speak_each_tile = not self.quiet.isChecked()
+        s.predictions = self.predictions.isChecked()
         s.n_candidates = self.n_candidates.value()
         s.caregiver_lock = self.lock_mode.currentData()
         s.caregiver_pin = "".join(self.pin.text().split())

@@ -1,0 +1,109 @@
+"""Which keyword comes next: the fine-tuned model's scores for every word a board set can add
+(issue 15). The adapter learnt the task `[es] Keywords: yo querer\\nNext: agua\\n`
+(`prompts.next_prompt`); the prompt shares the sentence prompt's keyword line, so its tokens are
+mostly in the KV cache already.
+
+Scoring all ~700 words costs one prompt evaluation: each word gets the log-probability of its
+first token. A word of several tokens ("sonreír" = " sonre" + "ír") is refined for the few best
+first tokens by one more decode step each, which scores every word sharing that first token at
+once (and a one-token word then pays for the end of the answer); the rest keep their first-token
+score less `UNREFINED_PENALTY`, since their continuation is unknown. Measured here: a decode step
+takes ~14 ms on one thread, so `refine=3` keeps a prediction under ~0.1 s.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.core.keywords import Lang
+from app.generation.llama_runtime import LlamaRuntime
+from app.generation.prompts import next_prompt
+from app.generation.sampling import logsumexp
+
+UNREFINED_PENALTY = 1.0  # nats: an unknown continuation is taken as likely as e^-1
+REFINE = 3
+
+
+@dataclass(frozen=True)
+class NextWordRequest:
+    lang: Lang
+    prefix: tuple[str, ...]  # the keywords tapped so far, in tap order (split_keyword form)
+    words: tuple[str, ...]  # the candidates: what the board set's cells can add
+
+
+class WordTokens:
+    """Token ids of " word" (no BOS), cached: the board vocabulary is scored after every tap."""
+
+    def __init__(self, runtime: LlamaRuntime) -> None:
+        self._rt = runtime
+        self._cache: dict[str, tuple[int, ...]] = {}
+        self.end = tuple(runtime.tokenize("\n", bos=False))
+
+    def __call__(self, word: str) -> tuple[int, ...]:
+        tokens = self._cache.get(word)
+        if tokens is None:
+            tokens = tuple(self._rt.tokenize(" " + word, bos=False)) or self.end
+            self._cache[word] = tokens
+        return tokens
+
+
+def score_words(
+    runtime: LlamaRuntime,
+    request: NextWordRequest,
+    tokens_of: WordTokens,
+    *,
+    refine: int = REFINE,
+    cancel: threading.Event | None = None,
+) -> dict[str, float]:
+    """Log-probability (natural log, approximate for long words) of each candidate word being
+    the next keyword. Leaves sequence 0 holding the next-word prompt."""
+    words = [w for w in dict.fromkeys(request.words) if w]
+    if not words:
+        return {}
+    logits, _ = runtime.set_prompt(runtime.tokenize(next_prompt(request.lang, request.prefix)))
+    logp = logits - logsumexp(logits)
+    toks = {w: tokens_of(w) for w in words}
+    scores = {w: float(logp[t[0]]) - (UNREFINED_PENALTY if len(t) > 1 else 0.0)
+              for w, t in toks.items()}  # fmt: skip
+    firsts: dict[int, list[str]] = {}
+    for w, t in toks.items():
+        if len(t) > 1:
+            firsts.setdefault(t[0], []).append(w)
+    best = sorted(firsts, key=lambda t: -logp[t])[:refine]
+    end = tokens_of.end[0]
+    pos = runtime.prompt_len
+    try:
+        for first in best:
+            if cancel is not None and cancel.is_set():
+                break
+            runtime.fork()
+            step = runtime.step(first, pos)
+            step_logp = step - logsumexp(step)
+            for w, t in toks.items():
+                if t[0] != first:
+                    continue
+                if len(t) == 1:  # a whole word that is also the start of a longer one
+                    scores[w] = float(logp[first] + step_logp[end])
+                else:
+                    penalty = UNREFINED_PENALTY if len(t) > 2 else 0.0
+                    scores[w] = float(logp[first] + step_logp[t[1]]) - penalty
+    finally:
+        runtime.drop_candidates()
+    return scores
+
+
+def top_words(scores: dict[str, float], n: int) -> list[str]:
+    return [w for w, _ in sorted(scores.items(), key=lambda kv: -kv[1])[:n]]
+
+
+def softmax(scores: dict[str, float]) -> dict[str, float]:
+    """Scores -> probabilities over the candidate words (they sum to 1)."""
+    if not scores:
+        return {}
+    values = np.array(list(scores.values()))
+    p = np.exp(values - values.max())
+    p /= p.sum()
+    return dict(zip(scores, p.tolist(), strict=True))

@@ -1,0 +1,65 @@
+"""The prediction row: the words most likely to come next, as tiles with their pictures.
+
+It renders `Session.predictions` and emits the index tapped; the session decides what they are
+and what a tap does. Tiles are made anew only when the words change (as the board's are on each
+render, so the theme styles them the same way); the row keeps its height when it is empty, so
+the panel below it does not jump after each tap.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QWidget
+
+from app.session.prediction import ROW_SIZE, PredictedCell
+from app.ui.board_view import SPACING
+from app.ui.tiles import TOUCH_PX, Tile
+
+COLUMNS = 4
+
+
+def prediction_key(board_id: str, cell_id: str) -> str:
+    """The same key as the cell's tile on its board: one picture request serves both."""
+    return f"{board_id}/{cell_id}"
+
+
+class PredictionRow(QWidget):
+    pressed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Predicted pictograms")
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(SPACING)
+        for c in range(COLUMNS):
+            self._grid.setColumnStretch(c, 1)
+        rows = (ROW_SIZE + COLUMNS - 1) // COLUMNS
+        for r in range(rows):
+            self._grid.setRowStretch(r, 1)
+        self.setMinimumHeight(rows * TOUCH_PX + (rows - 1) * SPACING)
+        self.tiles: list[Tile] = []
+        self.keys: list[str] = []
+
+    def show_predictions(self, predictions: list[PredictedCell]) -> bool:
+        """Show these words; False when they are the ones already shown (nothing was redone)."""
+        keys = [prediction_key(p.board_id, p.cell.id) for p in predictions[:ROW_SIZE]]
+        if keys == self.keys:
+            return False
+        for tile in self.tiles:
+            tile.hide()  # gone from the screen now; Qt frees it later
+            tile.deleteLater()
+        self.tiles, self.keys = [], keys
+        for i, p in enumerate(predictions[:ROW_SIZE]):
+            tile = Tile(p.cell.label, p.cell.background, parent=self)
+            tile.setAccessibleDescription(f"{p.cell.label} (predicted)")
+            tile.clicked.connect(lambda *_, i=i: self.pressed.emit(i))
+            self._grid.addWidget(tile, i // COLUMNS, i % COLUMNS)
+            tile.show()
+            self.tiles.append(tile)
+        return True
+
+    def set_picture(self, key: str, picture) -> None:
+        for tile, k in zip(self.tiles, self.keys, strict=True):
+            if k == key:
+                tile.set_picture(picture)

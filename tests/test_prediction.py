@@ -1,0 +1,219 @@
+"""The prediction row (issue 15): the model's next-keyword scores, the user's history, the
+session's row, personal phrases. Model tests use the real Gemma 3 270M with the shipped adapter
+and assert properties (which words, not their exact order: sampling differs between CPUs)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from app.boards.storage import load_default_boards
+from app.core.history import Phrase, PhraseStore
+from app.core.keywords import Lang, prepare_keywords
+from app.core.settings import DecodingSettings, Settings
+from app.generation import model_location
+from app.generation.model_location import MODELS_DIR_ENV
+from app.generation.next_words import NextWordRequest, top_words
+from app.generation.prompts import PromptStyle
+from app.session.prediction import FIRST_WORDS, Predictor, Usage, board_vocabulary
+from app.session.session import Session
+
+REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
+DRINKS_ES = {"agua", "leche", "zumo", "té", "café", "batido", "refresco", "chocolate"}
+DRINKS_EN = {"water", "milk", "juice", "tea", "coffee", "smoothie", "soda", "chocolate"}
+
+
+def es_predictor(usage: Usage | None = None) -> Predictor:
+    return Predictor(load_default_boards("es"), "es", usage or Usage())
+
+
+# --- ranking, history (no model) ----------------------------------------------------------------
+def test_vocabulary_spans_every_folder():
+    boards = load_default_boards("es")
+    vocab = board_vocabulary(boards, "es")
+    folders = {board_id for board_id, _ in vocab.values()}
+    assert len(folders) > 10 and "home" in folders  # words from the food, feelings... folders
+    assert {"agua", "querer", "pasado", "no"} <= set(vocab)
+    board_id, cell = vocab["agua"]
+    assert board_id != "home" and cell.words == ("agua",)
+
+
+def test_empty_strip_offers_first_words_then_the_users_own():
+    p = es_predictor()
+    assert [c.word for c in p.rank((), {})] == list(FIRST_WORDS["es"])
+    usage = Usage()
+    for _ in range(3):
+        usage.add(["mamá", "venir"])
+    first = [c.word for c in es_predictor(usage).rank((), {})]
+    assert first[0] == "mamá" and "yo" in first  # history first, the defaults still there
+
+
+def test_history_shifts_the_models_predictions():
+    model = {"hacer": -1.0, "ir": -1.5, "comer": -3.0, "pizza": -6.0, "jugar": -4.0}
+    plain = [c.word for c in es_predictor().rank(("yo", "querer"), model)]
+    assert plain[:2] == ["hacer", "ir"]
+    usage = Usage()
+    for _ in range(4):
+        usage.add(["yo", "querer", "pizza"])
+    personal = [c.word for c in es_predictor(usage).rank(("yo", "querer"), model)]
+    assert personal[0] == "pizza"
+    assert "hacer" in personal  # the model still counts
+
+
+def test_words_already_tapped_and_words_off_the_boards_are_not_offered():
+    model = {"yo": -0.1, "querer": -0.2, "xyzzy": -0.1, "agua": -1.0}
+    words = [c.word for c in es_predictor().rank(("yo", "querer"), model)]
+    assert "yo" not in words and "querer" not in words and "xyzzy" not in words
+    assert words[0] == "agua"
+
+
+def test_usage_weighs_repeats_and_fades_with_age():
+    now = time.time()
+    old = Phrase("Quiero agua.", "es", ("querer", "agua"), now - 365 * 86400, 10)
+    new = Phrase("Quiero leche.", "es", ("querer", "leche"), now, 2)
+    usage = Usage.from_phrases([old, new, replace(new, lang="en")], "es", now)
+    assert usage.follows["querer"]["leche"] > usage.follows["querer"]["agua"]
+    assert usage.words["querer"] == pytest.approx(2 + 10 * 0.5 ** (365 / 30), rel=1e-6)
+
+
+def test_history_counts_repeats_on_disk(tmp_path):
+    store = PhraseStore.load(tmp_path / "phrases.json")
+    for _ in range(3):
+        store.add_spoken("Quiero agua.", "es", ("querer", "agua"))
+    again = PhraseStore.load(tmp_path / "phrases.json")
+    assert [(p.text, p.count) for p in again.history] == [("Quiero agua.", 3)]
+
+
+# --- the session (no model: history and defaults) ------------------------------------------------
+def make_session(tmp_path, **settings) -> Session:
+    return Session(
+        Settings(pictogram_downloads=False, **settings),
+        load_default_boards("es"),
+        PhraseStore.load(tmp_path / "phrases.json"),
+    )
+
+
+def test_a_predicted_tile_adds_its_word_like_its_cell(tmp_path):
+    session = make_session(tmp_path)
+    assert [p.word for p in session.predictions] == list(FIRST_WORDS["es"])
+    index = next(i for i, p in enumerate(session.predictions) if p.word == "querer")
+    session.tap_prediction(index)
+    assert session.comm.strip.keywords == ["querer"]
+    assert session.comm.board.id == "home"  # no folder was opened
+    assert "querer" not in [p.word for p in session.predictions]
+
+
+def test_speaking_teaches_the_predictions_and_clearing_history_forgets(tmp_path):
+    session = make_session(tmp_path)
+    for _ in range(2):
+        session.clear()
+        session.add_word("mamá")
+        session.speak_keywords()
+    session.clear()
+    assert session.predictions[0].word == "mamá"
+    session.clear_history()
+    session.clear()
+    assert session.predictions[0].word == FIRST_WORDS["es"][0]
+
+
+def test_the_setting_turns_the_row_off(tmp_path):
+    session = make_session(tmp_path, predictions=False)
+    assert session.predictions == []
+    session.add_word("agua")
+    assert session.predictions == []
+    session.clear()
+    assert session.predictions == []
+    session.apply_settings(replace(session.settings, predictions=True))
+    assert [p.word for p in session.predictions] == list(FIRST_WORDS["es"])
+
+
+def test_a_sentence_said_often_for_these_keywords_comes_first(tmp_path):
+    from app.generation.candidates import Candidate, GenerationResult
+
+    session = make_session(tmp_path)
+    session.phrases.history = [
+        Phrase("Dame agua, porfa.", "es", ("agua",), time.time(), 3),
+        Phrase("Agua fría.", "es", ("agua",), time.time(), 1),  # said once: not personal yet
+    ]
+    session.add_word("agua")
+    result = GenerationResult(
+        [Candidate("Quiero agua.", -0.2, 4), Candidate("El agua.", -0.5, 3)], "es", ("agua",)
+    )
+    session._finish(result)
+    assert [c.text for c in session.candidates] == [
+        "Dame agua, porfa.",
+        "Quiero agua.",
+        "El agua.",
+    ]
+    assert session.candidates[0].personal
+
+
+# --- the real model -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def finetuned(embedded_model):
+    """The app's own choice: the embedded base with the shipped adapter applied at load time."""
+    from app.generation import SentenceGenerator
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv(MODELS_DIR_ENV, str(REPO_MODELS))
+    gen = SentenceGenerator(decoding=DecodingSettings(seed=7), threads=1)
+    try:
+        gen.load()
+        assert gen.choice is not None and gen.choice.style == PromptStyle.FINETUNED
+        yield gen
+    finally:
+        gen.close()
+        model_location.wait_for_background_merge(300)
+        mp.undo()
+
+
+def board_words(lang: str) -> tuple[str, ...]:
+    return tuple(board_vocabulary(load_default_boards(lang), lang))
+
+
+@pytest.mark.slow
+def test_the_model_predicts_drinks_after_drink(finetuned):
+    for lang, prefix, drinks in (
+        ("es", ("yo", "querer", "beber"), DRINKS_ES),
+        ("en", ("I", "want", "drink"), DRINKS_EN),
+    ):
+        scores = finetuned.predict_next(NextWordRequest(Lang(lang), prefix, board_words(lang)))
+        top = top_words(scores, 8)
+        assert len(set(top) & drinks) >= 2, (lang, top)
+        assert set(scores) == set(board_words(lang))  # every board word has a score
+
+
+@pytest.mark.slow
+def test_the_model_predicts_board_verbs_after_want(finetuned):
+    from app.core.keywords import is_verb
+
+    scores = finetuned.predict_next(NextWordRequest(Lang.ES, ("yo", "querer"), board_words("es")))
+    top = top_words(scores, 8)
+    assert sum(is_verb(w, Lang.ES) for w in top) >= 4, top
+
+
+@pytest.mark.slow
+def test_prediction_comes_after_the_first_candidate_and_changes_no_candidate(finetuned):
+    kinput = prepare_keywords(["yo", "querer", "beber", "agua"], "es")
+    request = NextWordRequest(Lang.ES, kinput.keywords, board_words("es"))
+    plain = finetuned.generate(kinput, 3)
+    events: list[str] = []
+    with_prediction = finetuned.generate(
+        kinput,
+        3,
+        on_candidate=lambda c: events.append("candidate"),
+        predict=request,
+        on_predictions=lambda s: events.append(f"predictions:{len(s)}"),
+    )
+    assert events[0] == "candidate" and events[1] == f"predictions:{len(request.words)}"
+    assert events.count(f"predictions:{len(request.words)}") == 1
+    assert with_prediction.texts[0] == plain.texts[0]  # the greedy sentence is the same
+    assert len(with_prediction.candidates) == len(plain.candidates)
+
+
+def test_the_base_model_gives_no_model_predictions(generator):
+    """The few-shot base model never learnt the task: predictions fall back to history."""
+    assert generator.predict_next(NextWordRequest(Lang.ES, ("yo",), ("agua",))) == {}
