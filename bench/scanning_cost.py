@@ -16,10 +16,11 @@ import heapq
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.boards.model import Action, BoardSet
+from app.boards.model import Action, BoardSet, Cell
 from app.boards.storage import load_default_boards
 from app.core.keywords import MARKERS, Lang
 from app.session.scanning import (
@@ -71,8 +72,18 @@ class Plan:
     selections: int  # things selected (words, folders, home, the candidate)
 
 
-def rows_for(boards: BoardSet, path: Path_, n_candidates: int):
-    return window_rows(boards.board(path[-1]), n_candidates, len(path) > 1)
+class WordPlan(NamedTuple):
+    """The cheapest way to one word: its cost, the selections on the way (the word included),
+    the boards open after it, and how many of those selections opened a folder."""
+
+    cost: Cost
+    selections: int
+    path: Path_
+    folders: int
+
+
+def rows_for(boards: BoardSet, path: Path_, n_candidates: int, n_predictions: int = 0):
+    return window_rows(boards.board(path[-1]), n_candidates, len(path) > 1, n_predictions)
 
 
 def moves(boards: BoardSet, path: Path_, n_candidates: int):
@@ -99,24 +110,29 @@ def word_targets(boards: BoardSet, path: Path_, word: str, lang: str):
         yield "question" if word == "?" else buttons[word]
 
 
-def cheapest_word(boards: BoardSet, start: Path_, word: str, lang: str, n: int):
+def cheapest_word(
+    boards: BoardSet, start: Path_, word: str, lang: str, n: int, n_predictions: int = 0
+) -> WordPlan:
     """Dijkstra over breadcrumb paths (cost = presses + steps): the cheapest way from `start`
-    to selecting `word`. Returns (cost, selections, the path it ends on)."""
+    to selecting `word`, with `n_predictions` tiles of a prediction row scanned first
+    (bench/prediction.py)."""
     seen: set[tuple[bool, Path_]] = set()
-    queue: list[tuple[int, bool, Path_, Cost, int]] = [(0, False, start, Cost(0, 0), 0)]
+    queue: list[tuple[int, bool, Path_, Cost, int, int]] = [(0, False, start, Cost(0, 0), 0, 0)]
     while queue:
-        _, done, path, cost, picks = heapq.heappop(queue)
+        _, done, path, cost, picks, folders = heapq.heappop(queue)
         if done:
-            return cost, picks, path
+            return WordPlan(cost, picks, path, folders)
         if (done, path) in seen:
             continue
         seen.add((done, path))
-        rows = rows_for(boards, path, n)
+        rows = rows_for(boards, path, n, n_predictions)
         steps = [(t, path, True) for t in word_targets(boards, path, word, lang)]
         steps += [(t, new, False) for t, new in moves(boards, path, n) if (False, new) not in seen]
         for target, new_path, is_word in steps:
             total = cost + selection_cost(rows, target, CONFIG)
-            entry = (total.presses + total.steps, is_word, new_path, total, picks + 1)
+            opens = not is_word and isinstance(target, Cell) and target.action is not Action.HOME
+            priority = total.presses + total.steps
+            entry = (priority, is_word, new_path, total, picks + 1, folders + opens)
             heapq.heappush(queue, entry)
     raise LookupError(f"{word!r} is on no board")
 
@@ -126,7 +142,7 @@ def sentence_cost(boards: BoardSet, words: list[str], lang: str) -> Plan:
     total, picks = Cost(0, 0), 0
     for i, word in enumerate(words):
         n = 0 if i == 0 else N_CANDIDATES  # candidates appear after the first word
-        cost, n_picks, path = cheapest_word(boards, path, word, lang, n)
+        cost, n_picks, path, _ = cheapest_word(boards, path, word, lang, n)
         total, picks = total + cost, picks + n_picks
     speak = selection_cost(rows_for(boards, path, N_CANDIDATES), candidate_target(0), CONFIG)
     return Plan(total + speak, picks + 1)

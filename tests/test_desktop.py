@@ -146,7 +146,10 @@ def test_the_window_fits_the_screen_and_every_part_is_on_it(tmp_path, size):
     assert fit["minimum"][0] <= width and fit["minimum"][1] <= height, fit
     assert fit["tiles_visible"] == fit["tiles"], fit
     assert fit["strip"] and fit["strip_tiles"] == 4 and fit["markers"], fit
-    assert fit["candidates"] and fit["buttons"], fit
+    assert fit["candidates"] and fit["buttons"] and fit["attribution"], fit
+    assert fit["minimum_loading"][1] <= height, fit
+    assert fit["predictions"] >= 4 and fit["predictions_visible"] == fit["predictions"], fit
+    assert min(fit["prediction_size"][0]) >= 48, fit
     assert min(fit["tile_size"]) >= 48, fit  # the touch minimum
     assert fit["candidate_rows"] and min(fit["candidate_rows"]) >= 48, fit
 

@@ -65,6 +65,9 @@ class QtTimer:
             self._fn()
 
 
+SHORT_SCREEN_PX = 720  # below this the prediction row shows one row of tiles
+
+
 class MainWindow(QMainWindow):
     def __init__(self, session: Session, *, pictograms=None, inbox=None) -> None:
         """`pictograms`: a PictogramLoader (None: labels on colours); `inbox`: the
@@ -352,6 +355,8 @@ class MainWindow(QMainWindow):
         if screen is None:
             return
         avail = screen.availableGeometry()
+        self.prediction_row.set_rows(1 if avail.height() < SHORT_SCREEN_PX else 2)
+        self.render_predictions()
         self.setMaximumSize(avail.size())
         self.resize(avail.size())
         self.move(avail.topLeft())
@@ -447,6 +452,10 @@ class MainWindow(QMainWindow):
         preparing = status.key == "loading"
         self.loading_label.setText(text(lang, "preparing_model"))
         self.loading_panel.setVisible(preparing)
+        # The preparing panel takes the place of the prediction row and the sentences for the
+        # few seconds it shows (a 1024x600 screen has no room for all three).
+        self.prediction_row.setVisible(self.settings.predictions and not preparing)
+        self.candidate_list.setVisible(not preparing)
 
     def render_board(self) -> None:
         board = self.comm.board
@@ -481,7 +490,7 @@ class MainWindow(QMainWindow):
 
     def render_predictions(self) -> None:
         row = self.prediction_row
-        row.setVisible(self.settings.predictions)
+        row.setVisible(self.settings.predictions and self.session.status.key != "loading")
         if not row.show_predictions(self.session.predictions):
             return
         self.access.predictions_rendered()

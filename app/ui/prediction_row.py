@@ -34,23 +34,34 @@ class PredictionRow(QWidget):
         self._grid.setSpacing(SPACING)
         for c in range(COLUMNS):
             self._grid.setColumnStretch(c, 1)
-        rows = (ROW_SIZE + COLUMNS - 1) // COLUMNS
-        for r in range(rows):
-            self._grid.setRowStretch(r, 1)
-        self.setMinimumHeight(rows * TOUCH_PX + (rows - 1) * SPACING)
         self.tiles: list[Tile] = []
         self.keys: list[str] = []
+        self.capacity = 0
+        self.set_rows(ROW_SIZE // COLUMNS)
+
+    def set_rows(self, rows: int) -> None:
+        """Two rows of four on a tall screen, one on a short one (a 1024x600 tablet): the
+        sentences and the phrase buttons below must still fit."""
+        rows = max(1, min(rows, (ROW_SIZE + COLUMNS - 1) // COLUMNS))
+        if rows * COLUMNS == self.capacity:
+            return
+        self.capacity = rows * COLUMNS
+        for r in range(self._grid.rowCount()):
+            self._grid.setRowStretch(r, 1 if r < rows else 0)
+        self.setMinimumHeight(rows * TOUCH_PX + (rows - 1) * SPACING)
+        self.keys = ["(changed)"]  # the next show_predictions lays the tiles out again
 
     def show_predictions(self, predictions: list[PredictedCell]) -> bool:
         """Show these words; False when they are the ones already shown (nothing was redone)."""
-        keys = [prediction_key(p.board_id, p.cell.id) for p in predictions[:ROW_SIZE]]
+        shown = predictions[: self.capacity]
+        keys = [prediction_key(p.board_id, p.cell.id) for p in shown]
         if keys == self.keys:
             return False
         for tile in self.tiles:
             tile.hide()  # gone from the screen now; Qt frees it later
             tile.deleteLater()
         self.tiles, self.keys = [], keys
-        for i, p in enumerate(predictions[:ROW_SIZE]):
+        for i, p in enumerate(shown):
             tile = Tile(p.cell.label, p.cell.background, parent=self)
             tile.setAccessibleDescription(f"{p.cell.label} (predicted)")
             tile.clicked.connect(lambda *_, i=i: self.pressed.emit(i))

@@ -1,0 +1,510 @@
+"""What the prediction row saves (issue 15): a simulated user, next-keyword accuracy, latency.
+
+    .venv/bin/python bench/prediction.py [--model PATH] [--items N] [--record docs/BENCHMARKS.md]
+
+1. Simulated user on the gold messages (training/gold) and bench/scanning_cost.py's sentences,
+   default boards. Without prediction the user goes through the boards as scanning_cost plans
+   (cheapest one-switch row-column way: folders, home, back, the marker buttons; a word tapped in
+   a folder leaves that folder open, as app/session/communicator.py does). With prediction,
+   before each keyword the window shows `Predictor.rank(prefix, model scores)` as its first row;
+   a keyword in that row is tapped there (one selection; the board stays open), any other is
+   reached through the boards with the prediction row scanned first. The message ends by
+   selecting the first candidate. Run twice: with no history, and with a history made of the
+   same messages spoken once before (it has seen them: an upper bound of personalisation).
+2. Next-keyword accuracy on the corpus test split: a seeded sample, a random cut, top-1 / top-8
+   over the board vocabulary (the row the user sees) and over the split's own vocabulary.
+3. Latency: `predict_next` over the simulated prefixes, and tap -> first candidate with and
+   without `predict=` in `generate` (the row must not delay the first sentence).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.boards.model import BoardSet
+from app.boards.storage import load_default_boards
+from app.core import paths
+from app.core.keywords import KeywordError, Lang, prepare_keywords
+from app.core.settings import Settings
+from app.generation import SentenceGenerator
+from app.generation.next_words import NextWordRequest
+from app.generation.prompts import PromptStyle
+from app.session.prediction import ROW_SIZE, Predictor, Usage, board_vocabulary
+from app.session.scanning import Cost, candidate_target, prediction_target, selection_cost
+from bench.latency import machine, pct, prepare_model, record
+from bench.scanning_cost import CONFIG, N_CANDIDATES, SENTENCES, cheapest_word, rows_for
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT / "training" / "gold"
+LANGS = ("es", "en")
+TARGET_SELECTIONS = 0.30  # issue 15: fewer selections per message
+TARGET_STEPS = 0.25  # issue 15: fewer scanning steps per message
+TARGET_TOP8 = 0.60
+MAX_MERGE = 3
+MERGE_EXAMPLE = {
+    "es": "por favor",
+    "en": "thank you",
+}  # "por" "favor" -> the "por favor" cell: up to this many keywords in one cell
+
+Prefix = tuple[str, ...]
+Scorer = Callable[[Prefix], dict[str, float]]  # prefix -> {word: score}, as predict_next
+RowSource = Callable[[Prefix], list[str]]  # prefix -> the prediction row's words, best first
+
+
+# --- 1. the simulated user --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageCost:
+    selections: int  # words, folders, home/back, row tiles, the candidate
+    folders: int  # folders opened
+    cost: Cost  # one-switch presses and highlight steps
+    from_row: int  # keywords tapped in the prediction row
+
+
+def simulate(
+    boards: BoardSet, words: Sequence[str], lang: str, rows: RowSource | None = None
+) -> MessageCost:
+    """One message, keyword by keyword. `rows=None`: no prediction row (exactly
+    bench/scanning_cost.sentence_cost's plan)."""
+    path = (boards.root,)
+    total, picks, folders, hits = Cost(0, 0), 0, 0, 0
+    for i, word in enumerate(words):
+        n = 0 if i == 0 else N_CANDIDATES  # candidates appear after the first word
+        row = rows(tuple(words[:i])) if rows is not None else []
+        if word in row:  # tapped in the row; the open board stays open
+            window = rows_for(boards, path, n, len(row))
+            total += selection_cost(window, prediction_target(row.index(word)), CONFIG)
+            picks, hits = picks + 1, hits + 1
+            continue
+        plan = cheapest_word(boards, path, word, lang, n, len(row))
+        total, picks, folders, path = (
+            total + plan.cost,
+            picks + plan.selections,
+            folders + plan.folders,
+            plan.path,
+        )
+    row = rows(tuple(words)) if rows is not None else []  # shown while the user picks
+    speak = selection_cost(
+        rows_for(boards, path, N_CANDIDATES, len(row)), candidate_target(0), CONFIG
+    )
+    return MessageCost(picks + 1, folders, total + speak, hits)
+
+
+def perfect_rows(words: Sequence[str]) -> RowSource:
+    """A row holding exactly the message's next word: the most any prediction row can save."""
+    return lambda prefix: [words[len(prefix)]] if len(prefix) < len(words) else []
+
+
+def predictor_rows(predictor: Predictor, scorer: Scorer) -> RowSource:
+    """The row the app shows: the predictor's blend of `scorer` and the user's history."""
+
+    def row(prefix: Prefix) -> list[str]:
+        return [p.word for p in predictor.rank(prefix, scorer(prefix))]
+
+    return row
+
+
+def board_message(
+    keywords: Sequence[str], vocabulary: Iterable[str]
+) -> tuple[list[str], list[str], int]:
+    """A gold message as board taps: neighbours that make one cell's words are merged ("por"
+    "favor" -> "por favor", as the strip names that cell), keywords on no board are skipped.
+    Returns (words, skipped, merges)."""
+    vocab = set(vocabulary)
+    words: list[str] = []
+    skipped: list[str] = []
+    merges, i = 0, 0
+    while i < len(keywords):
+        for size in range(min(MAX_MERGE, len(keywords) - i), 0, -1):
+            phrase = " ".join(keywords[i : i + size])
+            if phrase in vocab:
+                words.append(phrase)
+                merges += size > 1
+                i += size
+                break
+        else:
+            skipped.append(keywords[i])
+            i += 1
+    return words, skipped, merges
+
+
+def history_of(messages: Iterable[Sequence[str]]) -> Usage:
+    """The usage counts of these messages spoken once each."""
+    usage = Usage()
+    for words in messages:
+        usage.add(list(words))
+    return usage
+
+
+@dataclass
+class Totals:
+    n: int = 0
+    selections: int = 0
+    folders: int = 0
+    presses: int = 0
+    steps: int = 0
+    keywords: int = 0
+    from_row: int = 0
+
+    def add(self, cost: MessageCost, n_words: int) -> None:
+        self.n += 1
+        self.selections += cost.selections
+        self.folders += cost.folders
+        self.presses += cost.cost.presses
+        self.steps += cost.cost.steps
+        self.keywords += n_words
+        self.from_row += cost.from_row
+
+    def per_message(self, value: int) -> float:
+        return value / self.n if self.n else 0.0
+
+
+def run_messages(
+    boards: BoardSet,
+    lang: str,
+    messages: list[list[str]],
+    sources: dict[str, Callable[[Sequence[str]], RowSource | None]],
+) -> dict[str, Totals]:
+    """Totals per way of choosing the row; `sources` make each message's row source (only the
+    perfect row needs to know the message)."""
+    out = {name: Totals() for name in sources}
+    for words in messages:
+        for name, source in sources.items():
+            out[name].add(simulate(boards, words, lang, source(words)), len(words))
+    return out
+
+
+def load_gold(lang: str, limit: int | None) -> list[list[str]]:
+    lines = (GOLD / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
+    items = [json.loads(line)["keywords"] for line in lines if line.strip()]
+    return items[:limit] if limit else items
+
+
+# --- the model ----------------------------------------------------------------------------------
+
+
+class ModelScorer:
+    """`predict_next` over a fixed vocabulary, once per prefix (both runs share it), timed."""
+
+    def __init__(self, gen: SentenceGenerator, lang: str, words: Sequence[str]) -> None:
+        self.gen, self.lang, self.words = gen, Lang(lang), tuple(words)
+        self.cache: dict[Prefix, dict[str, float]] = {}
+        self.seconds: list[float] = []
+
+    def __call__(self, prefix: Prefix) -> dict[str, float]:
+        if not prefix:
+            return {}  # the engine does not score an empty strip
+        if prefix not in self.cache:
+            start = time.perf_counter()
+            scores = self.gen.predict_next(NextWordRequest(self.lang, prefix, self.words))
+            self.seconds.append(time.perf_counter() - start)
+            self.cache[prefix] = scores
+        return self.cache[prefix]
+
+
+def load_generator(model: Path | None, style: str | None, threads: int) -> SentenceGenerator:
+    if model is not None:
+        gen = SentenceGenerator(model, style=PromptStyle(style or "finetuned"), threads=threads)
+    else:
+        prepare_model(None)  # as bench/latency.py: the merged model the app would load
+        gen = SentenceGenerator.from_settings(Settings(), threads=threads)
+    gen.load()
+    return gen
+
+
+# --- 2. next-keyword accuracy ------------------------------------------------------------------
+
+
+def cut_items(records: Sequence[dict], lang: str, n: int, seed: int) -> list[tuple[Prefix, str]]:
+    """A seeded sample of (keywords before a random cut, the keyword at the cut)."""
+    rng = random.Random(seed)
+    usable = [r["keywords"] for r in records if r["lang"] == lang and len(r["keywords"]) >= 2]
+    sample = rng.sample(usable, min(n, len(usable)))
+    items = []
+    for keywords in sample:
+        cut = rng.randrange(1, len(keywords))
+        items.append((tuple(keywords[:cut]), keywords[cut]))
+    return items
+
+
+def top_words(scores: dict[str, float], prefix: Prefix, k: int) -> list[str]:
+    """The k best words not already tapped (the row never offers a word twice)."""
+    taken = set(prefix)
+    ranked = sorted((kv for kv in scores.items() if kv[0] not in taken), key=lambda kv: -kv[1])
+    return [w for w, _ in ranked[:k]]
+
+
+@dataclass
+class Hits:
+    n: int = 0
+    top1: int = 0
+    top8: int = 0
+
+    def add(self, target: str, ranked: Sequence[str]) -> None:
+        self.n += 1
+        self.top1 += bool(ranked) and ranked[0] == target
+        self.top8 += target in ranked[:ROW_SIZE]
+
+    def rates(self) -> str:
+        if not self.n:
+            return "– | –"
+        return f"{100 * self.top1 / self.n:.0f} % | {100 * self.top8 / self.n:.0f} %"
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def fewer(off: float, on: float) -> str:
+    return f"{100 * (1 - on / off):.0f} %" if off else "–"
+
+
+def simulation_table(results: dict[tuple[str, str], dict[str, Totals]]) -> list[str]:
+    lines = [
+        "| messages | lang | n | prediction row | selections | folders opened | presses "
+        "| steps | keywords from the row | fewer selections | fewer steps | fewer presses+steps |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for (kind, lang), runs in results.items():
+        off = runs["off"]
+        for name, t in runs.items():
+            pm = t.per_message
+            row_share = f"{100 * t.from_row / t.keywords:.0f} %" if name != "off" else "–"
+            sel, steps = pm(t.selections), pm(t.steps)
+            both = pm(t.presses + t.steps)
+            deltas = (
+                "| – | – | –"
+                if name == "off"
+                else f"| {fewer(pm(off.selections), sel)} | {fewer(pm(off.steps), steps)} "
+                f"| {fewer(pm(off.presses + off.steps), both)}"
+            )
+            lines.append(
+                f"| {kind} | {lang} | {t.n} | {name} | {sel:.2f} | {pm(t.folders):.2f} "
+                f"| {pm(t.presses):.1f} | {steps:.1f} | {row_share} {deltas} |"
+            )
+    return lines
+
+
+def verdicts(results: dict[tuple[str, str], dict[str, Totals]]) -> list[str]:
+    """The no-history model row against the issue's targets, per message set and language."""
+    out = []
+    for (kind, lang), runs in results.items():
+        off, on = runs["off"], runs["model"]
+        sel = 1 - on.selections / off.selections if off.selections else 0.0
+        steps = 1 - on.steps / off.steps if off.steps else 0.0
+        out.append(
+            f"- {kind} {lang}, model without history: {100 * sel:.0f} % fewer selections "
+            f"({'meets' if sel >= TARGET_SELECTIONS else 'misses'} the "
+            f"{100 * TARGET_SELECTIONS:.0f} % target), {100 * steps:.0f} % fewer scanning steps "
+            f"({'meets' if steps >= TARGET_STEPS else 'misses'} the {100 * TARGET_STEPS:.0f} %)."
+        )
+    return out
+
+
+def ms(values: list[float]) -> str:
+    if not values:
+        return "–"
+    return f"{1000 * statistics.median(values):.0f} / {1000 * pct(values, 0.9):.0f}"
+
+
+def run(args: argparse.Namespace) -> str:
+    start = time.perf_counter()
+    gen = load_generator(args.model, args.style, args.threads)
+    notes: list[str] = []
+    if gen.style is not PromptStyle.FINETUNED:
+        notes.append(
+            f"**The model uses the {gen.style} prompt: it does not predict; the rows below come "
+            "from the first-word defaults and the history alone.**"
+        )
+    results: dict[tuple[str, str], dict[str, Totals]] = {}
+    accuracy: dict[str, tuple[Hits, Hits, int]] = {}
+    predict_s: dict[str, list[float]] = {}
+    first_s: dict[str, tuple[list[float], list[float], list[float]]] = {}
+    test_records = [
+        json.loads(line)
+        for line in args.test_split.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    for lang in LANGS:
+        boards = load_default_boards(lang)
+        vocabulary = board_vocabulary(boards, lang)
+        plain = Predictor(boards, lang, Usage())
+        scorer = ModelScorer(gen, lang, tuple(vocabulary))
+        gold_words: list[list[str]] = []
+        skipped: Counter = Counter()
+        merges = 0
+        for keywords in load_gold(lang, args.items):
+            words, missing, merged = board_message(keywords, vocabulary)
+            skipped.update(missing)
+            merges += merged
+            if words:
+                gold_words.append(words)
+        notes.append(
+            f"{lang}: {len(gold_words)} gold messages, {sum(map(len, gold_words))} taps; "
+            f"{sum(skipped.values())} keywords on no default board skipped "
+            f"({', '.join(f'{w} ×{c}' if c > 1 else w for w, c in skipped.most_common())}); "
+            f'{merges} runs of keywords tapped as one multi-word cell ("{MERGE_EXAMPLE[lang]}").'
+        )
+        sets = {"gold": gold_words, "scanning": [s.split() for s in SENTENCES[lang]]}
+        for kind, messages in sets.items():
+            seen = Predictor(boards, lang, history_of(messages))
+            model_rows = predictor_rows(plain, scorer)
+            history_rows = predictor_rows(seen, scorer)
+            sources: dict[str, Callable[[Sequence[str]], RowSource | None]] = {
+                "off": lambda _words: None,
+                "model": lambda _words, rows=model_rows: rows,
+                "model + history*": lambda _words, rows=history_rows: rows,
+                "perfect row (ceiling)": perfect_rows,
+            }
+            results[(kind, lang)] = run_messages(boards, lang, messages, sources)
+        predict_s[lang] = list(scorer.seconds)
+
+        # 2. accuracy on the test split
+        items = cut_items(test_records, lang, args.items or args.accuracy_items, args.seed)
+        freq = Counter(w for r in test_records if r["lang"] == lang for w in r["keywords"])
+        test_vocab = tuple(w for w, _ in freq.most_common(args.vocab_cap))
+        on_board, split = Hits(), Hits()
+        for prefix, target in items:
+            if target in vocabulary:
+                on_board.add(target, [p.word for p in plain.rank(prefix, scorer(prefix))])
+            scores = gen.predict_next(NextWordRequest(Lang(lang), prefix, test_vocab))
+            split.add(target, top_words(scores, prefix, ROW_SIZE))
+        accuracy[lang] = (on_board, split, len(test_vocab))
+
+        # 3. tap -> first candidate, taps of the first gold messages in order (as typed)
+        without: list[float] = []
+        with_row: list[float] = []
+        row_at: list[float] = []
+        for mode in ("without", "with"):
+            for words in gold_words[: args.latency_items]:
+                for k in range(1, len(words) + 1):
+                    prefix = tuple(words[:k])
+                    try:
+                        kinput = prepare_keywords(list(prefix), lang)
+                    except KeywordError:
+                        continue
+                    marks: dict[str, float] = {}
+                    t0 = time.perf_counter()
+
+                    def first(_c, marks=marks, t0=t0) -> None:
+                        marks.setdefault("first", time.perf_counter() - t0)
+
+                    def predicted(_s, marks=marks, t0=t0) -> None:
+                        marks["row"] = time.perf_counter() - t0
+
+                    gen.generate(
+                        kinput,
+                        N_CANDIDATES,
+                        on_candidate=first,
+                        predict=plain.request(prefix) if mode == "with" else None,
+                        on_predictions=predicted,
+                    )
+                    if "first" in marks:
+                        (with_row if mode == "with" else without).append(marks["first"])
+                    if "row" in marks:
+                        row_at.append(marks["row"])
+        first_s[lang] = (without, with_row, row_at)
+
+    model = gen.choice.path.name if gen.choice else "?"
+    elapsed = time.perf_counter() - start
+    out = [
+        f"`python bench/prediction.py{f' --items {args.items}' if args.items else ''}` on "
+        f"{dt.date.today().isoformat()}, {machine()}; model `{model}` ({gen.style}), threads "
+        f"{gen.threads}, {elapsed:.0f} s.",
+        "",
+        "**Simulated user**, default boards, one-switch row-column scanning (as "
+        "`bench/scanning_cost.py`), per message. *off*: no prediction row. *model*: the row "
+        f"({ROW_SIZE} tiles, scanned first) is `Predictor.rank` of the model's scores with no "
+        "history; a keyword in the row is tapped there, any other through the boards. "
+        "*model + history\\**: the same with a history made of **the same messages spoken once "
+        "before**: it has seen them, so it shows the ceiling of personalisation, not a fair "
+        "accuracy. *perfect row (ceiling)*: a row holding exactly the next word, the most any "
+        "row can save: each keyword costs one selection, the folders and home trips go. A word "
+        "tapped in a folder leaves the folder open (as the communicator does); the message ends "
+        "by selecting the first candidate. Issue targets: "
+        f">= {100 * TARGET_SELECTIONS:.0f} % fewer selections and "
+        f">= {100 * TARGET_STEPS:.0f} % fewer scanning steps per message.",
+        "",
+        *simulation_table(results),
+        "",
+        *verdicts(results),
+        *[f"- {note}" for note in notes],
+        "",
+        f"**Next-keyword accuracy** on the corpus test split (`{args.test_split.name}`): seeded "
+        "sample, random cut k in [1, len-1], prefix = keywords[:k], target = keywords[k]; words "
+        "already in the prefix are not offered. *board*: the row the user sees (board "
+        "vocabulary, items whose target is on a board); *split*: the language's test-split "
+        f"vocabulary (top {args.vocab_cap} keywords by frequency; a target outside it is a "
+        f"miss). Target: top-{ROW_SIZE} >= {100 * TARGET_TOP8:.0f} %.",
+        "",
+        f"| lang | items | board: items | board top-1 | board top-{ROW_SIZE} | split vocabulary "
+        f"| split top-1 | split top-{ROW_SIZE} |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for lang, (on_board, split, n_vocab) in accuracy.items():
+        out.append(
+            f"| {lang} | {split.n} | {on_board.n} | {on_board.rates()} | {n_vocab} "
+            f"| {split.rates()} |"
+        )
+    out += [
+        "",
+        "**Latency** (ms, median / p90). *predict_next*: the board vocabulary after each "
+        "simulated prefix. *first candidate*: tap -> first candidate of `generate` over the "
+        f"taps of the first {args.latency_items} gold messages in order, without and with "
+        "`predict=` (scored right after the first candidate); *row*: tap -> prediction scores.",
+        "",
+        "| lang | predict_next calls | predict_next | first candidate, no row | first candidate, "
+        "with row | tap -> row |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for lang in LANGS:
+        without, with_row, row_at = first_s[lang]
+        out.append(
+            f"| {lang} | {len(predict_s[lang])} | {ms(predict_s[lang])} | {ms(without)} "
+            f"| {ms(with_row)} | {ms(row_at)} |"
+        )
+    gen.close()
+    return "\n".join(out) + "\n"
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--model", type=Path, help="a GGUF (default: what the app would load)")
+    p.add_argument("--style", choices=["few-shot", "finetuned"], help="prompt style of --model")
+    p.add_argument("--items", type=int, help="limit gold messages and accuracy items per language")
+    p.add_argument("--accuracy-items", type=int, default=150, help="test items per language")
+    p.add_argument("--latency-items", type=int, default=20, help="gold messages timed")
+    p.add_argument("--vocab-cap", type=int, default=3000, help="test-split vocabulary size")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--seed", type=int, default=15)
+    p.add_argument(
+        "--test-split",
+        type=Path,
+        default=paths.data_dir() / "training" / "corpus" / "test.jsonl",
+        help="the corpus test split (training/ writes it)",
+    )
+    p.add_argument("--record", type=Path, help="Markdown file to update")
+    args = p.parse_args()
+    if not args.test_split.is_file():
+        p.error(f"no test split at {args.test_split}: run the corpus step of training first")
+    table = run(args)
+    sys.stdout.write(table)
+    if args.record:
+        record(args.record, table, "prediction", "Prediction row (`bench/prediction.py`)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
