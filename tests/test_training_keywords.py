@@ -22,6 +22,9 @@ SPANISH = [
     ("Se me olvidó.", "yo pasado olvidar"),
     # reflexives vanish
     ("Me llamo Pablo.", "yo llamar pablo"),
+    # a name that opens the sentence is a name, not a verb ("pablar", "lucir")
+    ("Pablo come pan.", "pablo comer pan"),
+    ("Lucía canta.", "lucía cantar"),
     ("Tengo que irme.", "yo tener ir"),
     ("Siéntate aquí.", "sentar aquí"),
     ("Vámonos.", "nosotros ir"),
@@ -123,6 +126,7 @@ ENGLISH = [
     ("There's a cat in the house.", "there be cat house"),
     ("I think he's right.", "I think he be right"),
     ("The children are older.", "child be older"),
+    ("Grace sings.", "grace sing"),
 ]
 
 

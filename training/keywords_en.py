@@ -16,6 +16,7 @@ import simplemma
 
 from app.core.keywords import TIME_WORDS, Lang, Tense
 from training.keywords_assemble import Item, Kind, TokenWalker
+from training.names import KNOWN_NAMES
 
 P, F, PR = Tense.PAST, Tense.FUTURE, Tense.PRESENT
 
@@ -639,7 +640,7 @@ _PLACES = frozenset(
     "sea war dinner lunch breakfast bathroom toilet office park beach library store shop "
     "home".split()
 )
-_KNOWN_NAMES: frozenset[str] = frozenset()
+_KNOWN_NAMES = KNOWN_NAMES[Lang.EN]
 # Sentence openers that are verbs too but rarely imperatives there.
 _NOT_IMPERATIVE = frozenset(
     "please thank thanks yes no hello hi well water time people love fish work dogs cats "

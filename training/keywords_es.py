@@ -18,6 +18,9 @@ import simplemma
 
 from app.core.keywords import TIME_WORDS, Lang, Tense
 from training.keywords_assemble import PRONOUN_PERSON, Item, Kind, TokenWalker
+from training.names import KNOWN_NAMES
+
+_NAMES = KNOWN_NAMES[Lang.ES]
 
 PERSONS = ("1s", "2s", "3s", "1p", "2p", "3p")
 P, F = Tense.PAST, Tense.FUTURE
@@ -797,7 +800,8 @@ class _Builder(TokenWalker):
         if w in FEMININE_NOUNS or (w.endswith("s") and w[:-1] in FEMININE_NOUNS):
             self.add(Item(Kind.WORD, noun_lemma(w), subject=True))
             return i + 1
-        if not tok.orig[0].isupper() or i == 0:
+        opening_name = i == 0 and tok.orig[0].isupper() and w in _NAMES
+        if (not tok.orig[0].isupper() or i == 0) and not opening_name:
             consumed = self._verb(i, prev)
             if consumed:
                 return consumed
@@ -899,7 +903,7 @@ class _Builder(TokenWalker):
     def _word(self, i: int, prev: str | None) -> int:
         tok = self.toks[i]
         w = tok.low
-        if tok.orig[0].isupper() and i > 0:
+        if tok.orig[0].isupper() and (i > 0 or w in _NAMES):
             self.add(Item(Kind.WORD, w, subject=True))  # a name: no lemma
             return i + 1
         if self.prev_verb in COPULAS or prev in _DEGREE:

@@ -41,6 +41,17 @@ POOLS: dict[Lang, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# Every name the corpus can hold, lower-cased: the converters keep a sentence's first word as a
+# name when it is one of these ("Pablo come pan", not the verb "pablar"; "Lucía canta", not
+# "lucir").
+KNOWN_NAMES: dict[Lang, frozenset[str]] = {
+    lang: frozenset(
+        [n.lower() for names in pools.values() for n in names]
+        + [n.lower() for n in SOURCE_NAMES if n != "Boston" or lang is Lang.EN]
+    )
+    for lang, pools in POOLS.items()
+}
+
 _NAME_RE = re.compile(r"\b(" + "|".join(sorted(SOURCE_NAMES, key=len, reverse=True)) + r")\b")
 
 
