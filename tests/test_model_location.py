@@ -151,3 +151,39 @@ def test_the_app_the_cli_and_doctor_make_one_model_decision(
     # a flag on the command line wins over the settings, for that command only
     flagged = argparse.Namespace(model=None, style="few-shot", threads=None, gpu_layers=None)
     assert decide_model(cli._make_generator(flagged).request).style is PromptStyle.FEW_SHOT
+
+
+def test_the_app_keeps_one_copy_of_the_model(tmp_path, monkeypatch):
+    """Once the merged model runs, the app removes the assembled base (the package's chunks
+    stay); the next start decides without assembling it, and the base comes back on demand."""
+    from app.core.paths import HOME_ENV
+    from app.generation.lora import write_lora_gguf
+    from app.generation.model_location import (
+        ADAPTER_NAME,
+        MODELS_DIR_ENV,
+        embedded_model_path,
+        wait_for_background_merge,
+    )
+    from app.session.engine_worker import EngineWorker
+    from app.session.inbox import Inbox
+
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))  # its own data folder
+    monkeypatch.setenv(MODELS_DIR_ENV, str(tmp_path / "shipped"))
+    (tmp_path / "shipped").mkdir()
+    write_lora_gguf(tmp_path / "shipped" / ADAPTER_NAME, _tiny_adapter())
+    base = embedded_model_path()
+    assert decide_model(ModelRequest()).source == "embedded"  # first start: base + adapter
+    wait_for_background_merge(120)
+    assert base.is_file()  # the first start ran on it: nothing removed yet
+
+    def start(keep: bool) -> str:
+        inbox = Inbox()
+        worker = EngineWorker(SentenceGenerator(), inbox.post, keep_one_model_copy=keep)
+        worker.load("es")
+        worker.shutdown(60)
+        return worker.generator.choice.source
+
+    assert start(keep=False) == "merged" and base.is_file()  # tools sharing the folder
+    assert start(keep=True) == "merged" and not base.exists()  # the app: one copy
+    assert start(keep=True) == "merged" and not base.exists()  # decided without the base
+    assert embedded_model_path() == base and base.is_file()  # back when a fallback needs it

@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 
 from app.boards.storage import load_default_boards
+from app.core import paths
 from app.core.history import Phrase, PhraseStore
 from app.core.keywords import Lang, prepare_keywords
 from app.core.settings import DecodingSettings, Settings
 from app.generation import model_location
+from app.generation.lora import discard_merged
 from app.generation.model_location import MODELS_DIR_ENV
 from app.generation.next_words import NextWordRequest, top_words
 from app.generation.prompts import PromptStyle
@@ -168,6 +170,8 @@ def finetuned(embedded_model):
         gen.close()
         model_location.wait_for_background_merge(300)
         mp.undo()
+        # The merge went into the shared test data folder: other tests must not find it.
+        discard_merged(paths.models_dir() / model_location.MERGED_MODEL_NAME)
 
 
 def board_words(lang: str) -> tuple[str, ...]:

@@ -376,15 +376,29 @@ def discard_merged(out: Path) -> None:
             log.warning("Could not remove %s: %s", path, exc)
 
 
-def _source(base: Path, adapter_path: Path) -> dict:
+@dataclass(frozen=True)
+class BaseIdentity:
+    """What a merge stamp records of its base: enough to tell the embedded base apart from
+    another, and known without the base file (it is assembled only when needed)."""
+
+    name: str
+    size: int
+
+    @classmethod
+    def of(cls, path: Path) -> BaseIdentity:
+        return cls(path.name, path.stat().st_size)
+
+
+def _source(base: Path | BaseIdentity, adapter_path: Path) -> dict:
+    ident = base if isinstance(base, BaseIdentity) else BaseIdentity.of(base)
     try:
         adapter_sha = file_sha256(adapter_path)
     except OSError as exc:
         raise LoraError(f"Cannot read the adapter {adapter_path.name}: {exc}") from exc
-    return {"base": base.name, "base_size": base.stat().st_size, "adapter_sha256": adapter_sha}
+    return {"base": ident.name, "base_size": ident.size, "adapter_sha256": adapter_sha}
 
 
-def merged_is_current(base: Path, adapter_path: Path, out: Path) -> bool:
+def merged_is_current(base: Path | BaseIdentity, adapter_path: Path, out: Path) -> bool:
     """`out` holds this base + this adapter, merged and checked by an earlier run, and is
     intact (a few ms: the stamp and a few rows)."""
     stamp = _read_stamp(out)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from app.core import paths
 from app.generation.lora import (
+    BaseIdentity,
     LoraError,
     check_adapter_for,
     discard_merged,
@@ -63,15 +64,49 @@ def bundled_models_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "models"
 
 
-def embedded_model_path() -> Path:
-    """Assemble the packaged GGUF once into the user models dir (checksum verified then) and
-    reuse it afterwards without hashing 250 MB on every start."""
+def _embedded_package():
     try:
-        pkg = importlib.import_module(EMBEDDED_PACKAGE)
+        return importlib.import_module(EMBEDDED_PACKAGE)
     except ImportError as exc:
         raise ModelNotFoundError(
             f"The embedded model package is not installed ({EMBEDDED_PACKAGE}): {exc}"
         ) from exc
+
+
+def embedded_identity() -> BaseIdentity:
+    """The embedded base's name and size, from its package, without assembling it."""
+    pkg = _embedded_package()
+    try:
+        size = sum(c.stat().st_size for c in pkg.chunk_paths())
+    except (OSError, ImportError) as exc:
+        raise ModelNotFoundError(f"The embedded model's files are missing: {exc}") from exc
+    return BaseIdentity(pkg.MODEL_NAME, size)
+
+
+def release_assembled_base() -> bool:
+    """Remove the assembled copy of the embedded base once the merged model has replaced it:
+    the package's chunks stay installed, so `embedded_model_path` can assemble it again in a
+    few seconds when it is needed (a fallback, a new adapter, training). Keeps one copy of
+    the model in the data folder instead of two (253 MB less). Only the app calls it, once its
+    merged model is loaded (it holds the data folder's lock, so no merge of its own runs).
+    Best effort: a base another process still has open (Windows) stays."""
+    try:
+        target = paths.models_dir() / _embedded_package().MODEL_NAME
+    except ModelNotFoundError:
+        return False
+    try:
+        target.with_name(target.name + ".sha256").unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
+    except OSError as exc:
+        log.info("Kept %s (%s)", target.name, exc)
+        return False
+    return True
+
+
+def embedded_model_path() -> Path:
+    """Assemble the packaged GGUF once into the user models dir (checksum verified then) and
+    reuse it afterwards without hashing 250 MB on every start."""
+    pkg = _embedded_package()
     target = paths.models_dir() / pkg.MODEL_NAME
     stamp = target.with_name(target.name + ".sha256")
     try:
@@ -166,12 +201,13 @@ def locate_default_model(style: PromptStyle | None = None) -> ModelChoice:
     cores): the adapter is checked, applied by llama.cpp at load time, and merged in the
     background for the next start. Only `decide_model` (model_choice.py) calls this."""
     merged = paths.models_dir() / MERGED_MODEL_NAME
-    base = embedded_model_path()
     adapter = bundled_models_dir() / ADAPTER_NAME
     if adapter.is_file():
         try:
-            if merged_is_current(base, adapter, merged):
+            # Decided from the package's facts: the base is assembled only when it is needed.
+            if merged_is_current(embedded_identity(), adapter, merged):
                 return ModelChoice(merged, style or PromptStyle.FINETUNED, "merged")
+            base = embedded_model_path()
             check_adapter_for(base, adapter)
         except LoraError as exc:  # a broken adapter: the base model still works
             log.warning("The adapter %s is unusable (%s); using the base model", adapter, exc)

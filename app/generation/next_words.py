@@ -40,7 +40,14 @@ class WordTokens:
     def __init__(self, runtime: LlamaRuntime) -> None:
         self._rt = runtime
         self._cache: dict[str, tuple[int, ...]] = {}
-        self.end = tuple(runtime.tokenize("\n", bos=False))
+        self._end: tuple[int, ...] | None = None
+
+    @property
+    def end(self) -> tuple[int, ...]:
+        """The tokens that end an answer (a newline)."""
+        if self._end is None:
+            self._end = tuple(self._rt.tokenize("\n", bos=False))
+        return self._end
 
     def __call__(self, word: str) -> tuple[int, ...]:
         tokens = self._cache.get(word)

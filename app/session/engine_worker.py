@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from app.core.keywords import KeywordError, KeywordInput
 from app.core.settings import DecodingSettings
 from app.generation import Candidate, GenerationResult, ModelLoadError, SentenceGenerator
+from app.generation.model_location import release_assembled_base
 from app.generation.next_words import NextWordRequest
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,13 @@ class EngineWorker:
         generator: SentenceGenerator,
         post: Callable[..., Any],
         listener: EngineListener | None = None,
+        *,
+        keep_one_model_copy: bool = False,
     ) -> None:
+        """`keep_one_model_copy`: once the merged model is loaded, remove the assembled base
+        (the app sets it; tests and tools that share a data folder do not)."""
         self.generator = generator
+        self.keep_one_model_copy = keep_one_model_copy
         self.listener = listener
         self._post = post
         self._latest = 0
@@ -131,6 +137,8 @@ class EngineWorker:
         assert choice is not None
         if choice.notice:  # e.g. the fine-tune was unusable and the base model runs instead
             self._emit("engine_notice", choice.notice)
+        if self.keep_one_model_copy and choice.source == "merged":
+            release_assembled_base()
         self._emit("engine_loaded", f"{choice.path.name} ({choice.source}, {choice.style})")
 
     def _generate(self, req: _Request) -> None:

@@ -51,7 +51,9 @@ def build_window(*, with_model: bool = True, with_speech: bool = True) -> MainWi
     inbox = MainThreadInbox()
     engine = None
     if with_model:
-        engine = EngineWorker(SentenceGenerator.from_settings(settings), inbox.post)
+        engine = EngineWorker(
+            SentenceGenerator.from_settings(settings), inbox.post, keep_one_model_copy=True
+        )
     speaker = make_speaker(settings) if with_speech else None
     session = Session(
         settings,
