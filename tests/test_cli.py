@@ -321,5 +321,6 @@ def test_generate_with_a_nan_adapter_answers_with_the_base_model(
         models_dir=tmp_path / "models",
     )
     data = json.loads(proc.stdout)
-    assert not data["fallback"] and len(data["candidates"]) == 3
+    # Sampled candidates that contradict the keywords are never shown: up to 3, not always 3.
+    assert not data["fallback"] and 1 <= len(data["candidates"]) <= 3
     assert "note: The fine-tuned model could not be used" in proc.stderr and "NaN" in proc.stderr

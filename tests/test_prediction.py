@@ -95,6 +95,7 @@ def make_session(tmp_path, **settings) -> Session:
         Settings(pictogram_downloads=False, **settings),
         load_default_boards("es"),
         PhraseStore.load(tmp_path / "phrases.json"),
+        settings_path=tmp_path / "settings.json",  # not the shared test home's
     )
 
 
