@@ -60,7 +60,8 @@ MERGE_EXAMPLE = {
 
 Prefix = tuple[str, ...]
 Scorer = Callable[[Prefix], dict[str, float]]  # prefix -> {word: score}, as predict_next
-RowSource = Callable[[Prefix], list[str]]  # prefix -> the prediction row's words, best first
+# (prefix, open boards from home) -> the prediction row's words, best first
+RowSource = Callable[[Prefix, tuple[str, ...]], list[str]]
 
 
 # --- 1. the simulated user --------------------------------------------------------------------
@@ -83,7 +84,7 @@ def simulate(
     total, picks, folders, hits = Cost(0, 0), 0, 0, 0
     for i, word in enumerate(words):
         n = 0 if i == 0 else N_CANDIDATES  # candidates appear after the first word
-        row = rows(tuple(words[:i])) if rows is not None else []
+        row = rows(tuple(words[:i]), path) if rows is not None else []
         if word in row:  # tapped in the row; the open board stays open
             window = rows_for(boards, path, n, len(row))
             total += selection_cost(window, prediction_target(row.index(word)), CONFIG)
@@ -96,7 +97,7 @@ def simulate(
             folders + plan.folders,
             plan.path,
         )
-    row = rows(tuple(words)) if rows is not None else []  # shown while the user picks
+    row = rows(tuple(words), path) if rows is not None else []  # shown while the user picks
     speak = selection_cost(
         rows_for(boards, path, N_CANDIDATES, len(row)), candidate_target(0), CONFIG
     )
@@ -105,14 +106,18 @@ def simulate(
 
 def perfect_rows(words: Sequence[str]) -> RowSource:
     """A row holding exactly the message's next word: the most any prediction row can save."""
-    return lambda prefix: [words[len(prefix)]] if len(prefix) < len(words) else []
+    return lambda prefix, _path: [words[len(prefix)]] if len(prefix) < len(words) else []
 
 
-def predictor_rows(predictor: Predictor, scorer: Scorer) -> RowSource:
-    """The row the app shows: the predictor's blend of `scorer` and the user's history."""
+def predictor_rows(
+    predictor: Predictor, scorer: Scorer, boards: BoardSet | None = None
+) -> RowSource:
+    """The row the app shows: the predictor's blend of `scorer` and the user's history; with
+    `boards`, words far from the open board first, as the app ranks them."""
 
-    def row(prefix: Prefix) -> list[str]:
-        return [p.word for p in predictor.rank(prefix, scorer(prefix))]
+    def row(prefix: Prefix, path: tuple[str, ...]) -> list[str]:
+        extra = predictor.extra_selections(boards, path) if boards is not None else None
+        return [p.word for p in predictor.rank(prefix, scorer(prefix), extra)]
 
     return row
 
@@ -301,7 +306,7 @@ def verdicts(results: dict[tuple[str, str], dict[str, Totals]]) -> list[str]:
     """The no-history model row against the issue's targets, per message set and language."""
     out = []
     for (kind, lang), runs in results.items():
-        off, on = runs["off"], runs["model"]
+        off, on = runs["off"], runs["model, far words first (app)"]
         sel = 1 - on.selections / off.selections if off.selections else 0.0
         steps = 1 - on.steps / off.steps if off.steps else 0.0
         out.append(
@@ -361,10 +366,12 @@ def run(args: argparse.Namespace) -> str:
         for kind, messages in sets.items():
             seen = Predictor(boards, lang, history_of(messages))
             model_rows = predictor_rows(plain, scorer)
-            history_rows = predictor_rows(seen, scorer)
+            far_rows = predictor_rows(plain, scorer, boards)
+            history_rows = predictor_rows(seen, scorer, boards)
             sources: dict[str, Callable[[Sequence[str]], RowSource | None]] = {
                 "off": lambda _words: None,
-                "model": lambda _words, rows=model_rows: rows,
+                "model, likeliest first": lambda _words, rows=model_rows: rows,
+                "model, far words first (app)": lambda _words, rows=far_rows: rows,
                 "model + history*": lambda _words, rows=history_rows: rows,
                 "perfect row (ceiling)": perfect_rows,
             }

@@ -45,7 +45,7 @@ def test_without_a_row_the_plan_is_scanning_costs(boards):
         plan = sentence_cost(boards, words, "es")
         got = simulate(boards, words, "es")
         assert (got.selections, got.cost, got.from_row) == (plan.selections, plan.cost, 0)
-        assert simulate(boards, words, "es", lambda prefix: []) == got  # an empty row: no row
+        assert simulate(boards, words, "es", lambda prefix, path: []) == got  # an empty row: no row
 
 
 def test_the_plan_counts_the_folders_it_opens(boards):
@@ -90,7 +90,7 @@ def test_the_row_is_scanned_first_so_it_costs_the_rows_below(boards):
     words = "yo querer".split()
     row = ["pizza"]  # shown, never tapped
     plain = simulate(boards, words, "es")
-    got = simulate(boards, words, "es", lambda prefix: row)
+    got = simulate(boards, words, "es", lambda prefix, path: row)
     # one more row to pass for each selection of a board cell and for the candidate
     assert got.cost == plain.cost + Cost(0, plain.selections)
 

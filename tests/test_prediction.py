@@ -65,6 +65,20 @@ def test_history_shifts_the_models_predictions():
     assert "hacer" in personal  # the model still counts
 
 
+def test_words_far_from_the_open_board_rank_higher():
+    """The row saves most for a word behind a folder: at equal likelihood it comes first."""
+    boards = load_default_boards("es")
+    p = es_predictor()
+    model = {"comer": -1.0, "agua": -1.0}  # comer is on the home board, agua in a folder
+    far = p.extra_selections(boards, [boards.root])
+    assert far["comer"] == 0 and far["agua"] >= 1
+    assert [c.word for c in p.rank(("yo", "querer"), model, far)][:2] == ["agua", "comer"]
+    folder = p.vocabulary["agua"][0]
+    inside = p.extra_selections(boards, [boards.root, folder])
+    assert inside["agua"] == 0 and inside["comer"] == 1  # "Home" first, then it is there
+    assert [c.word for c in p.rank(("yo", "querer"), model, inside)][:2] == ["comer", "agua"]
+
+
 def test_words_already_tapped_and_words_off_the_boards_are_not_offered():
     model = {"yo": -0.1, "querer": -0.2, "xyzzy": -0.1, "agua": -1.0}
     words = [c.word for c in es_predictor().rank(("yo", "querer"), model)]

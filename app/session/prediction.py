@@ -25,6 +25,9 @@ from app.generation.next_words import NextWordRequest, softmax
 
 ROW_SIZE = 8
 HALF_LIFE_DAYS = 30.0
+# A word that takes more selections to reach from the open board saves more from the row: its
+# score is multiplied by 1 + NAV_WEIGHT x the selections it would take beyond one.
+NAV_WEIGHT = 1.0
 MAX_HISTORY_WEIGHT = 0.7  # the model keeps at least this share: history is never all there is
 # What an empty strip offers before the user has a history: the Tatoeba corpus's most frequent
 # first keywords that the default boards have, with querer/want (AAC requests often start with
@@ -126,8 +129,28 @@ class Predictor:
         trust = (n + 0.5) / (n + 2.5) * MAX_HISTORY_WEIGHT  # some weight even with no bigram
         return probs, trust
 
-    def rank(self, prefix: Sequence[str], model_scores: dict[str, float]) -> list[PredictedCell]:
-        """The row: up to `size` cells, most likely first, none already in the strip."""
+    def extra_selections(self, boards: BoardSet, path: Sequence[str]) -> dict[str, int]:
+        """For each word, the selections beyond one that reaching it takes from the open board
+        (`path`, the breadcrumb): 0 on it, 1 a folder down, "Home" first when it is elsewhere."""
+        depth = _hops(boards, path[-1]) if path else {}
+        from_home = _hops(boards, boards.root)
+        out = {}
+        for word, (board_id, _) in self.vocabulary.items():
+            if board_id in depth:
+                out[word] = depth[board_id]
+            else:
+                out[word] = 1 + from_home.get(board_id, 1)  # "Home", then down
+        return out
+
+    def rank(
+        self,
+        prefix: Sequence[str],
+        model_scores: dict[str, float],
+        extra: dict[str, int] | None = None,
+    ) -> list[PredictedCell]:
+        """The row: up to `size` cells, best first, none already in the strip. `extra`
+        (`extra_selections`): words far from the open board rank higher, as the row saves more
+        for them; without it, most likely first."""
         model = softmax({w: s for w, s in model_scores.items() if w in self.vocabulary})
         history, trust = self.history_probabilities(prefix)
         if not model:
@@ -143,6 +166,9 @@ class Predictor:
             scores[w] += (1 - trust) * p
         for w, p in history.items():
             scores[w] += trust * p
+        if extra:
+            for w in scores:
+                scores[w] *= 1 + NAV_WEIGHT * extra.get(w, 0)
         taken = set(prefix)
         out = []
         for word, score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -153,3 +179,19 @@ class Predictor:
             if len(out) == self.size:
                 break
         return out
+
+
+def _hops(boards: BoardSet, start: str) -> dict[str, int]:
+    """Folder openings from `start` to every board below it (breadth first)."""
+    seen = {start: 0}
+    queue = [start]
+    while queue:
+        board_id = queue.pop(0)
+        board = boards.boards.get(board_id)
+        if board is None:
+            continue
+        for _, _, cell in board.iter_cells():
+            if cell.link and cell.link not in seen and cell.link in boards.boards:
+                seen[cell.link] = seen[board_id] + 1
+                queue.append(cell.link)
+    return seen

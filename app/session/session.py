@@ -144,6 +144,7 @@ class Session:
         self.predictions: list[PredictedCell] = []  # the prediction row, likeliest first
         self.prediction_latency: float | None = None  # last tap -> the model's prediction row
         self._predictor: Predictor | None = None  # built on first use, again when data changes
+        self._model_scores: dict[str, float] = {}  # the last prediction, re-ranked per board
         self.pictures: dict[int, str] = {}  # pictogram id -> image file, for the strip
         self.boards_dirty = False
         # Problems the user must read (start-up, failed saves): they stay until dismissed,
@@ -155,8 +156,7 @@ class Session:
         self._requested_at = 0.0
         self._saved_at = time.monotonic()
         self._listeners: list[Callable[[Change], None]] = []
-        if settings.predictions:  # an empty strip: the user's usual first words
-            self.predictions = self.predictor.rank((), {})
+        self._update_predictions({})  # an empty strip: the user's usual first words
         if engine is not None:
             engine.listener = self
             engine.load(self.lang)
@@ -185,6 +185,7 @@ class Session:
         outcome = self.comm.tap(cell)
         if outcome.board_changed:
             self._changed(Change.BOARD)
+            self._update_predictions(self._model_scores)  # near and far changed
         if outcome.speak_text:
             self._say(outcome.speak_text, record=False)
         if outcome.speak_sentence:
@@ -225,10 +226,12 @@ class Session:
     def go_home(self) -> None:
         if self.comm.go_home():
             self._changed(Change.BOARD)
+            self._update_predictions(self._model_scores)
 
     def go_back(self) -> None:
         if self.comm.go_back():
             self._changed(Change.BOARD)
+            self._update_predictions(self._model_scores)
 
     def _strip_changed(self) -> None:
         self._requested_at = time.perf_counter()
@@ -274,8 +277,11 @@ class Session:
         self._predictor = None
 
     def _update_predictions(self, model_scores: dict[str, float]) -> None:
+        self._model_scores = model_scores
         if self.settings.predictions:
-            self.predictions = self.predictor.rank(self.strip_words(), model_scores)
+            p = self.predictor
+            far = p.extra_selections(self.comm.boards, self.comm.path)  # what the row saves most
+            self.predictions = p.rank(self.strip_words(), model_scores, far)
         else:
             self.predictions = []
         self._changed(Change.PREDICTIONS)
