@@ -246,12 +246,12 @@ class SentenceGenerator:
                 if pending is not None and not (cancel and cancel.is_set()):
                     scores = self._predict(pending, cancel)
                     pending = None
-                    assert self._runtime is not None
+                    if on_predictions is not None:  # before the prompt is restored: sooner
+                        on_predictions(scores)
+                    assert self._runtime is not None and self.choice is not None
                     self._runtime.set_prompt(
                         self._runtime.tokenize(build_prompt(kinput, self.choice.style))
                     )
-                    if on_predictions is not None:
-                        on_predictions(scores)
             if pending is not None and not (cancel and cancel.is_set()):
                 scores = self._predict(pending, cancel)  # no candidate came: predict anyway
                 if on_predictions is not None:
