@@ -39,7 +39,7 @@ from app.core import paths
 from app.core.keywords import KeywordError, Lang, prepare_keywords
 from app.core.settings import Settings
 from app.generation import SentenceGenerator
-from app.generation.next_words import NextWordRequest
+from app.generation.next_words import NextWordRequest, top_words
 from app.generation.prompts import PromptStyle
 from app.session.prediction import ROW_SIZE, Predictor, Usage, board_vocabulary
 from app.session.scanning import Cost, candidate_target, prediction_target, selection_cost
@@ -245,13 +245,6 @@ def cut_items(records: Sequence[dict], lang: str, n: int, seed: int) -> list[tup
     return items
 
 
-def top_words(scores: dict[str, float], prefix: Prefix, k: int) -> list[str]:
-    """The k best words not already tapped (the row never offers a word twice)."""
-    taken = set(prefix)
-    ranked = sorted((kv for kv in scores.items() if kv[0] not in taken), key=lambda kv: -kv[1])
-    return [w for w, _ in ranked[:k]]
-
-
 @dataclass
 class Hits:
     n: int = 0
@@ -387,7 +380,7 @@ def run(args: argparse.Namespace) -> str:
             if target in vocabulary:
                 on_board.add(target, [p.word for p in plain.rank(prefix, scorer(prefix))])
             scores = gen.predict_next(NextWordRequest(Lang(lang), prefix, test_vocab))
-            split.add(target, top_words(scores, prefix, ROW_SIZE))
+            split.add(target, top_words(scores, ROW_SIZE, exclude=prefix))
         accuracy[lang] = (on_board, split, len(test_vocab))
 
         # 3. tap -> first candidate, taps of the first gold messages in order (as typed)
@@ -434,7 +427,9 @@ def run(args: argparse.Namespace) -> str:
         "**Simulated user**, default boards, one-switch row-column scanning (as "
         "`bench/scanning_cost.py`), per message. *off*: no prediction row. *model*: the row "
         f"({ROW_SIZE} tiles, scanned first) is `Predictor.rank` of the model's scores with no "
-        "history; a keyword in the row is tapped there, any other through the boards. "
+        "history, either the likeliest words first or, as the app ranks them, words far from "
+        "the open board first; a keyword in the row is tapped there, any other through the "
+        "boards. "
         "*model + history\\**: the same with a history made of **the same messages spoken once "
         "before**: it has seen them, so it shows the ceiling of personalisation, not a fair "
         "accuracy. *perfect row (ceiling)*: a row holding exactly the next word, the most any "

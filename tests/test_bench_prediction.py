@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.boards.storage import load_default_boards
+from app.generation.next_words import top_words
 from app.session.prediction import FIRST_WORDS, Predictor, Usage, board_vocabulary
 from app.session.scanning import Cost
 from bench.prediction import (
@@ -15,7 +16,6 @@ from bench.prediction import (
     perfect_rows,
     predictor_rows,
     simulate,
-    top_words,
 )
 from bench.scanning_cost import SENTENCES, sentence_cost
 
@@ -123,7 +123,7 @@ def test_cut_items_are_a_prefix_and_the_next_keyword():
 
 def test_top_words_skip_the_prefix_and_hits_count_ranks():
     scores = {"agua": -1.0, "yo": 0.0, "pan": -2.0}
-    assert top_words(scores, ("yo",), 8) == ["agua", "pan"]
+    assert top_words(scores, 8, exclude=("yo",)) == ["agua", "pan"]
     hits = Hits()
     hits.add("agua", ["agua", "pan"])
     hits.add("pan", ["agua", "pan"])

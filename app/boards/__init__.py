@@ -1,5 +1,6 @@
-"""Boards: the model (`model`), safe storage with undo (`storage`), Open Board Format import and
-export (`obf`), and the default Spanish and English boards (`defaults/*.json`)."""
+"""Boards: the model (`model`), safe storage (`storage`), Open Board Format import and export
+(`obf`), AsTeRICS Grid import (`asterics`), and the default Spanish and English boards
+(`defaults/*.json`). Undo lives with editing, in `app.session`."""
 
 from app.boards.model import (
     CATEGORY_COLOURS,

@@ -27,7 +27,7 @@ from typing import Any
 from app.boards.model import Action, Board, BoardError, BoardSet, Category, Cell, check_grid
 from app.boards.untrusted import parse_json, read_file_limited
 from app.core import paths
-from app.core.files import atomic_write_text, file_lock, move_aside, write_aside
+from app.core.files import atomic_write_text, backup_path, file_lock, move_aside, write_aside
 
 log = logging.getLogger(__name__)
 
@@ -330,10 +330,6 @@ def _keep_conflict(path: Path, text: str) -> Path:
     kept = write_aside(path, data, "changed on disk by another process", "conflict")
     _conflicts[_key(path)] = (revision, kept)
     return kept
-
-
-def backup_path(path: Path) -> Path:
-    return path.with_name(path.name + ".bak")
 
 
 def read_board_set(path: Path) -> BoardSet:

@@ -35,6 +35,11 @@ def _temp_file(path: Path) -> tuple[int, Path]:
     return fd, Path(name)
 
 
+def backup_path(path: Path) -> Path:
+    """Where `atomic_write_*(..., backup=True)` keeps the previous content."""
+    return path.with_name(path.name + ".bak")
+
+
 def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> None:
     """Write `data` so that `path` holds either the old or the new content, never half of one.
 
@@ -52,7 +57,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> None
         if backup:
             bak_tmp = _copy_to_temp(path)
             if bak_tmp is not None:
-                os.replace(bak_tmp, path.with_name(path.name + ".bak"))
+                os.replace(bak_tmp, backup_path(path))
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

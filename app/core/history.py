@@ -20,6 +20,7 @@ from app.core.files import (
     UnreadableFileError,
     atomic_write_bytes,
     atomic_write_text,
+    backup_path,
     copy_aside,
     keep_aside,
     read_json_object,
@@ -198,10 +199,6 @@ class PhraseStore:
 
     def pinned(self, lang: str) -> list[Phrase]:
         return [p for p in self.favourites if p.lang == lang]
-
-
-def backup_path(path: Path) -> Path:
-    return path.with_name(path.name + ".bak")
 
 
 def _copy_aside(path: Path, reason: str) -> str:

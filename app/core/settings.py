@@ -18,6 +18,7 @@ from app.core.files import (
     UnreadableFileError,
     atomic_write_bytes,
     atomic_write_text,
+    backup_path,
     keep_aside,
     read_json_object,
 )
@@ -96,10 +97,6 @@ class Settings:
 
 def settings_path() -> Path:
     return paths.config_dir() / "settings.json"
-
-
-def backup_path(path: Path) -> Path:
-    return path.with_name(path.name + ".bak")
 
 
 LANGUAGES = tuple(lang.value for lang in Lang)

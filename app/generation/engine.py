@@ -235,6 +235,16 @@ class SentenceGenerator:
         start = time.perf_counter()
         found: list[Candidate] = []
         pending = predict
+
+        def predict_now() -> bool:
+            nonlocal pending
+            if pending is None or (cancel is not None and cancel.is_set()):
+                return False
+            scores, pending = self._predict(pending, cancel), None
+            if on_predictions is not None:
+                on_predictions(scores)
+            return True
+
         with self._lock:
             decoder = self._decode(
                 kinput, n, (decoding or self.decoding).validated(), cancel, stats, start
@@ -243,19 +253,12 @@ class SentenceGenerator:
                 found.append(cand)
                 if on_candidate is not None:
                     on_candidate(cand)
-                if pending is not None and not (cancel and cancel.is_set()):
-                    scores = self._predict(pending, cancel)
-                    pending = None
-                    if on_predictions is not None:  # before the prompt is restored: sooner
-                        on_predictions(scores)
+                if predict_now():  # the next candidate forks from the sentence prompt again
                     assert self._runtime is not None and self.choice is not None
                     self._runtime.set_prompt(
                         self._runtime.tokenize(build_prompt(kinput, self.choice.style))
                     )
-            if pending is not None and not (cancel and cancel.is_set()):
-                scores = self._predict(pending, cancel)  # no candidate came: predict anyway
-                if on_predictions is not None:
-                    on_predictions(scores)
+            predict_now()  # no candidate came: predict anyway
         return GenerationResult(
             candidates=rank(found, n),
             lang=kinput.lang.value,

@@ -15,6 +15,7 @@ test split was the same with 0, 1 or 3 refined (es 57 %, en 70-71 %), so one is 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,8 +104,11 @@ def score_words(
     return scores
 
 
-def top_words(scores: dict[str, float], n: int) -> list[str]:
-    return [w for w, _ in sorted(scores.items(), key=lambda kv: -kv[1])[:n]]
+def top_words(scores: dict[str, float], n: int, exclude: Iterable[str] = ()) -> list[str]:
+    """The n best-scored words, leaving out `exclude` (the words already tapped)."""
+    taken = set(exclude)
+    ranked = sorted((kv for kv in scores.items() if kv[0] not in taken), key=lambda kv: -kv[1])
+    return [w for w, _ in ranked[:n]]
 
 
 def softmax(scores: dict[str, float]) -> dict[str, float]:

@@ -132,8 +132,8 @@ class Predictor:
     def extra_selections(self, boards: BoardSet, path: Sequence[str]) -> dict[str, int]:
         """For each word, the selections beyond one that reaching it takes from the open board
         (`path`, the breadcrumb): 0 on it, 1 a folder down, "Home" first when it is elsewhere."""
-        depth = _hops(boards, path[-1]) if path else {}
         from_home = _hops(boards, boards.root)
+        depth = from_home if not path or path[-1] == boards.root else _hops(boards, path[-1])
         out = {}
         for word, (board_id, _) in self.vocabulary.items():
             if board_id in depth:
@@ -153,14 +153,11 @@ class Predictor:
         for them; without it, most likely first."""
         model = softmax({w: s for w, s in model_scores.items() if w in self.vocabulary})
         history, trust = self.history_probabilities(prefix)
-        if not model:
-            trust = 1.0 if history else 0.0
-            if not prefix:  # the defaults fill the rest of an empty strip's row
-                n = len(FIRST_WORDS[self.lang])
-                model = {
-                    w: (n - i) / (n * (n + 1) / 2) for i, w in enumerate(FIRST_WORDS[self.lang])
-                }
-                trust = min(trust, MAX_HISTORY_WEIGHT) if history else 0.0
+        if not model and not prefix:  # the defaults fill the rest of an empty strip's row
+            n = len(FIRST_WORDS[self.lang])
+            model = {w: (n - i) / (n * (n + 1) / 2) for i, w in enumerate(FIRST_WORDS[self.lang])}
+        elif not model:
+            trust = 1.0  # no model scores: the history is all there is
         scores: Counter = Counter()
         for w, p in model.items():
             scores[w] += (1 - trust) * p

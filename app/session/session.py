@@ -136,6 +136,7 @@ class Session:
         self.speaker = speaker
         self.timer: Timer = timer or ImmediateTimer()
         self.candidates: list[Candidate] = []
+        self._streamed: list[Candidate] = []  # the engine's candidates so far, this request
         self.last_result: GenerationResult | None = None
         self.model_ready = False
         self.status = Status("loading") if engine is not None else Status("no_model")
@@ -321,7 +322,7 @@ class Session:
         kinput = self.keyword_input()
         if kinput is None:
             return
-        self.candidates, self.last_result = [], None
+        self.candidates, self.last_result, self._streamed = [], None, []
         if self.engine is not None and self.model_ready:
             predict = (
                 self.predictor.request(self.strip_words()) if self.settings.predictions else None
@@ -339,8 +340,8 @@ class Session:
             return
         if self.first_candidate_latency is None:
             self.first_candidate_latency = time.perf_counter() - self._requested_at
-        model = [c for c in self.candidates if not c.personal or c.n_tokens]
-        self.candidates = self._personal(rank([*model, cand], len(model) + 1))
+        self._streamed.append(cand)
+        self.candidates = self._personal(rank(self._streamed, len(self._streamed)))
         self._changed(Change.CANDIDATES)
 
     def engine_finished(self, request_id: int, result: GenerationResult) -> None:

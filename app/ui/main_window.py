@@ -5,6 +5,7 @@ nothing here decides."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -454,8 +455,8 @@ class MainWindow(QMainWindow):
         self.loading_panel.setVisible(preparing)
         # The preparing panel takes the place of the prediction row and the sentences for the
         # few seconds it shows (a 1024x600 screen has no room for all three).
-        self.prediction_row.setVisible(self.settings.predictions and not preparing)
         self.candidate_list.setVisible(not preparing)
+        self.render_predictions()
 
     def render_board(self) -> None:
         board = self.comm.board
@@ -463,18 +464,20 @@ class MainWindow(QMainWindow):
         self.breadcrumb.setText(" › ".join(b.name for b in self.comm.breadcrumb))
         self.back_button.setEnabled(len(self.comm.path) > 1)
         self.access.board_rendered()  # theme the new tiles, rescan
-        if self.pictograms is not None:
-            base = user_boards_path(self.lang).parent  # imported pictures live beside the boards
-            for _, _, cell in board.iter_cells():
-                own = picture_path(base, cell.image) if cell.image else None
-                self.pictograms.request(
-                    cell_key(board, cell),
-                    cell.pictogram_id,
-                    cell.search_text,
-                    self.lang,
-                    cell.keyword_type,
-                    image_file=own,
-                )
+        self._request_pictures((cell_key(board, cell), cell) for _, _, cell in board.iter_cells())
+
+    def _request_pictures(self, cells: Iterable[tuple[str, Cell]]) -> None:
+        """Ask for each cell's picture (its own image, else its ARASAAC pictogram); it arrives
+        in `_picture_ready` under the key given."""
+        if self.pictograms is None:
+            return
+        base = user_boards_path(self.lang).parent  # imported pictures live beside the boards
+        for key, cell in cells:
+            own = picture_path(base, cell.image) if cell.image else None
+            self.pictograms.request(
+                key, cell.pictogram_id, cell.search_text, self.lang, cell.keyword_type,
+                image_file=own,
+            )  # fmt: skip
 
     def render_strip(self) -> None:
         self.strip_view.show_strip(
@@ -490,22 +493,12 @@ class MainWindow(QMainWindow):
 
     def render_predictions(self) -> None:
         row = self.prediction_row
+        # The first start's preparing panel takes the row's place for the seconds it shows.
         row.setVisible(self.settings.predictions and self.session.status.key != "loading")
-        if not row.show_predictions(self.session.predictions):
-            return
-        self.access.predictions_rendered()
-        if self.pictograms is not None:
-            for p, key in zip(self.session.predictions, row.keys, strict=False):
-                cell = p.cell
-                own = (
-                    picture_path(user_boards_path(self.lang).parent, cell.image)
-                    if cell.image
-                    else None
-                )
-                self.pictograms.request(
-                    key, cell.pictogram_id, cell.search_text, self.lang, cell.keyword_type,
-                    image_file=own,
-                )  # fmt: skip
+        if row.show_predictions(self.session.predictions):
+            self.access.predictions_rendered()
+            cells = [p.cell for p in self.session.predictions]
+            self._request_pictures(zip(row.keys, cells, strict=False))  # the row shows the first
 
     def render_phrases(self) -> None:
         for lst, phrases in (

@@ -49,7 +49,7 @@ class PredictionRow(QWidget):
         for r in range(self._grid.rowCount()):
             self._grid.setRowStretch(r, 1 if r < rows else 0)
         self.setMinimumHeight(rows * TOUCH_PX + (rows - 1) * SPACING)
-        self.keys = ["(changed)"]  # the next show_predictions lays the tiles out again
+        self._clear()  # the next show_predictions lays the tiles out again
 
     def show_predictions(self, predictions: list[PredictedCell]) -> bool:
         """Show these words; False when they are the ones already shown (nothing was redone)."""
@@ -57,10 +57,8 @@ class PredictionRow(QWidget):
         keys = [prediction_key(p.board_id, p.cell.id) for p in shown]
         if keys == self.keys:
             return False
-        for tile in self.tiles:
-            tile.hide()  # gone from the screen now; Qt frees it later
-            tile.deleteLater()
-        self.tiles, self.keys = [], keys
+        self._clear()
+        self.keys = keys
         for i, p in enumerate(shown):
             tile = Tile(p.cell.label, p.cell.background, parent=self)
             tile.setAccessibleDescription(f"{p.cell.label} (predicted)")
@@ -69,6 +67,12 @@ class PredictionRow(QWidget):
             tile.show()
             self.tiles.append(tile)
         return True
+
+    def _clear(self) -> None:
+        for tile in self.tiles:
+            tile.hide()  # gone from the screen now; Qt frees it later
+            tile.deleteLater()
+        self.tiles, self.keys = [], []
 
     def set_picture(self, key: str, picture) -> None:
         for tile, k in zip(self.tiles, self.keys, strict=True):
