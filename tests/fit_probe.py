@@ -41,7 +41,7 @@ def main() -> None:
         GenerationResult([Candidate(t, -0.1 * i, 9) for i, t in enumerate(sentences)], "es", ())
     )
     vocabulary = list(w.session.predictor.vocabulary)
-    w.session.engine_predictions(w.session._request_id, {v: -i for i, v in enumerate(vocabulary)})
+    w.session._update_predictions({v: -i for i, v in enumerate(vocabulary)})  # as the model
     settle(app, 1.0)
     screen = QRect(QPoint(0, 0), w.screen().size())
     # The first start's "preparing" panel must fit too (a window that grew past the screen

@@ -236,3 +236,84 @@ def test_prediction_comes_after_the_first_candidate_and_changes_no_candidate(fin
 def test_the_base_model_gives_no_model_predictions(generator):
     """The few-shot base model never learnt the task: predictions fall back to history."""
     assert generator.predict_next(NextWordRequest(Lang.ES, ("yo",), ("agua",))) == {}
+
+
+class ManualTimer:
+    """The session's debounce, fired by the test (the window's QTimer would fire after 150 ms)."""
+
+    def __init__(self) -> None:
+        self.pending = None
+
+    def start(self, delay_s: float, fn) -> None:
+        self.pending = fn
+
+    def stop(self) -> None:
+        self.pending = None
+
+
+class SharedGenerator:
+    """The module's generator, as the engine thread sees it: records what it is asked, and is
+    not closed when the worker stops (other tests use it)."""
+
+    def __init__(self, gen) -> None:
+        self._gen = gen
+        self.scored: list[tuple[str, ...]] = []
+        self.generate_predict: list[NextWordRequest | None] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self._gen, name)
+
+    def predict_next(self, request, cancel=None):
+        self.scored.append(request.prefix)
+        return self._gen.predict_next(request, cancel)
+
+    def generate(self, *args, **kwargs):
+        self.generate_predict.append(kwargs.get("predict"))
+        return self._gen.generate(*args, **kwargs)
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.slow
+def test_the_row_is_scored_at_the_tap_before_the_debounce_and_not_again(finetuned, tmp_path):
+    """Issue 15: the row must follow a tap within 0.1 s, and the first sentence waits for a
+    150 ms debounce: the tap itself starts the scoring, the sentence request reuses it."""
+    from app.session.engine_worker import EngineWorker
+    from app.session.inbox import Inbox
+
+    inbox, timer, shared = Inbox(), ManualTimer(), SharedGenerator(finetuned)
+    session = Session(
+        Settings(pictogram_downloads=False),
+        load_default_boards("es"),
+        PhraseStore.load(tmp_path / "phrases.json"),
+        settings_path=tmp_path / "settings.json",
+        engine=EngineWorker(shared, inbox.post),
+        timer=timer,
+    )
+
+    def wait(condition) -> None:
+        deadline = time.monotonic() + 60
+        while not condition() and time.monotonic() < deadline:
+            inbox.drain()
+            time.sleep(0.005)
+        assert condition()
+
+    try:
+        wait(lambda: session.model_ready)
+        for label in ("yo", "querer"):
+            session.tap(next(c for _, _, c in session.comm.board.iter_cells() if c.label == label))
+        wait(lambda: session.prediction_latency is not None)
+        assert timer.pending is not None and shared.generate_predict == []  # still debouncing
+        assert shared.scored[-1] == ("yo", "querer")
+        row = [p.word for p in session.predictions]
+        assert len(row) == 8 and "querer" not in row and "yo" not in row
+        assert set(session._model_scores) == set(session.predictor.vocabulary)  # the model's row
+
+        timer.pending()  # the debounce ends: sentences, without scoring the same row again
+        wait(lambda: session.last_result is not None)
+        assert shared.generate_predict == [None]
+        assert shared.scored.count(("yo", "querer")) == 1
+        assert session.candidates
+    finally:
+        session.close()

@@ -5,6 +5,11 @@ up, generating and settings changes all reach it as messages on one queue, in or
 request cancels the one in flight (a threading.Event checked between tokens) and requests queued
 behind it are skipped, so only the newest strip is decoded. Results go back through `post`, the
 owner's way to run a call on its own thread.
+
+The prediction row is scored as soon as a tap changes the strip (`predict`, ~50 ms), while the
+session still waits out its debounce before asking for sentences: the row appears well under
+0.1 s after a tap and the first sentence is not delayed. A request whose prediction was already
+scored does not score it again.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from app.core.keywords import KeywordError, KeywordInput
@@ -36,13 +41,13 @@ class EngineListener(Protocol):
     def engine_candidate(self, request_id: int, candidate: Candidate) -> None: ...
     def engine_finished(self, request_id: int, result: GenerationResult) -> None: ...
     def engine_failed(self, request_id: int, message: str) -> None: ...
-    def engine_predictions(self, request_id: int, scores: dict[str, float]) -> None: ...
+    def engine_predictions(self, request: NextWordRequest, scores: dict[str, float]) -> None: ...
 
 
 @dataclass(frozen=True)
 class _Request:
     request_id: int
-    keywords: KeywordInput
+    keywords: KeywordInput | None  # None: only score `predict` (a tap, before the debounce ends)
     n: int
     cancel: threading.Event
     predict: NextWordRequest | None = None
@@ -68,6 +73,7 @@ class EngineWorker:
         self._post = post
         self._latest = 0
         self._current: _Request | None = None
+        self._scored: NextWordRequest | None = None  # the last prediction scored in full
         self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
         self._thread.start()
@@ -81,10 +87,18 @@ class EngineWorker:
         self, keywords: KeywordInput, n: int, predict: NextWordRequest | None = None
     ) -> int:
         """Candidates for `keywords`; with `predict`, next-word scores too (after the first
-        candidate, reported by `engine_predictions`)."""
+        candidate, reported by `engine_predictions`) unless `predict` scored them already."""
+        return self._submit(_Request(0, keywords, n, threading.Event(), predict))
+
+    def predict(self, request: NextWordRequest) -> None:
+        """Score the next keyword now (reported by `engine_predictions`); cancels the work in
+        flight, which was for a strip the tap just changed."""
+        self._submit(_Request(0, None, 0, threading.Event(), request))
+
+    def _submit(self, req: _Request) -> int:
         self.cancel()
         self._latest += 1
-        req = _Request(self._latest, keywords, n, threading.Event(), predict)
+        req = replace(req, request_id=self._latest)
         self._current = req
         self._queue.put(("generate", req))
         return req.request_id
@@ -141,17 +155,28 @@ class EngineWorker:
             release_assembled_base()
         self._emit("engine_loaded", f"{choice.path.name} ({choice.source}, {choice.style})")
 
+    def _predictions(self, req: _Request, scores: dict[str, float]) -> None:
+        assert req.predict is not None
+        if req.cancel.is_set():  # may lack its refined words; the newer request scores again
+            return
+        self._scored = req.predict
+        self._emit("engine_predictions", req.predict, scores)
+
     def _generate(self, req: _Request) -> None:
         if req.request_id != self._latest or req.cancel.is_set():
             return  # a newer tap already replaced this request
+        if req.keywords is None:
+            self._predict_only(req)
+            return
+        predict = None if req.predict == self._scored else req.predict
         try:
             result = self.generator.generate(
                 req.keywords,
                 req.n,
                 cancel=req.cancel,
                 on_candidate=lambda c: self._emit("engine_candidate", req.request_id, c),
-                predict=req.predict,
-                on_predictions=lambda s: self._emit("engine_predictions", req.request_id, s),
+                predict=predict,
+                on_predictions=lambda s: self._predictions(req, s),
             )
         except (KeywordError, ModelLoadError) as exc:
             self._emit("engine_failed", req.request_id, str(exc))
@@ -161,3 +186,12 @@ class EngineWorker:
             self._emit("engine_failed", req.request_id, f"Generation failed: {exc}")
             return
         self._emit("engine_finished", req.request_id, result)
+
+    def _predict_only(self, req: _Request) -> None:
+        assert req.predict is not None
+        try:
+            scores = self.generator.predict_next(req.predict, req.cancel)
+        except Exception:  # the row falls back to history; sentences are unaffected
+            log.exception("Prediction failed")
+            return
+        self._predictions(req, scores)

@@ -32,6 +32,7 @@ from app.core.settings import Settings, save_settings
 from app.core.strip import StripItem
 from app.generation.candidates import Candidate, GenerationResult, rank
 from app.generation.engine import fallback_result
+from app.generation.next_words import NextWordRequest
 from app.generation.text import dedupe_key
 from app.session.communicator import Communicator
 from app.session.editing import BoardEditor
@@ -143,9 +144,10 @@ class Session:
         self.spoken = ""  # the last spoken sentence, shown large: speech may be unavailable
         self.first_candidate_latency: float | None = None  # last tap -> first candidate
         self.predictions: list[PredictedCell] = []  # the prediction row, likeliest first
-        self.prediction_latency: float | None = None  # last tap -> the model's prediction row
+        self.prediction_latency: float | None = None  # last tap -> the model's row drawn
         self._predictor: Predictor | None = None  # built on first use, again when data changes
         self._model_scores: dict[str, float] = {}  # the last prediction, re-ranked per board
+        self._wanted: NextWordRequest | None = None  # the prediction the strip is waiting for
         self.pictures: dict[int, str] = {}  # pictogram id -> image file, for the strip
         self.boards_dirty = False
         # Problems the user must read (start-up, failed saves): they stay until dismissed,
@@ -237,17 +239,26 @@ class Session:
     def _strip_changed(self) -> None:
         self._requested_at = time.perf_counter()
         self.first_candidate_latency = None
+        self.prediction_latency = None
         self._changed(Change.STRIP)
         if self.comm.strip.empty:
             self.timer.stop()
             if self.engine is not None:
                 self.engine.cancel()
             self._request_id += 1  # late results of the old strip are stale
+            self._wanted = None
             self.candidates, self.last_result = [], None
             self._changed(Change.CANDIDATES)
             self._update_predictions({})  # the user's usual first words
             return
+        if self._wants_model_predictions():  # now: the row needs no debounce (see EngineWorker)
+            assert self.engine is not None
+            self._wanted = self.predictor.request(self.strip_words())
+            self.engine.predict(self._wanted)
         self.timer.start(DEBOUNCE_S, self.request_candidates)
+
+    def _wants_model_predictions(self) -> bool:
+        return self.engine is not None and self.model_ready and self.settings.predictions
 
     def keyword_input(self) -> KeywordInput | None:
         """The strip as the model's input (the keyword convention applied once, here)."""
@@ -287,11 +298,11 @@ class Session:
             self.predictions = []
         self._changed(Change.PREDICTIONS)
 
-    def engine_predictions(self, request_id: int, scores: dict[str, float]) -> None:
-        if request_id != self._request_id:
+    def engine_predictions(self, request: NextWordRequest, scores: dict[str, float]) -> None:
+        if request != self._wanted:
             return  # a newer tap: its own prediction is on the way
+        self._update_predictions(scores)  # the window draws the row in here
         self.prediction_latency = time.perf_counter() - self._requested_at
-        self._update_predictions(scores)
 
     def tap_prediction(self, index: int) -> None:
         """A predicted tile adds its word as tapping the cell on its own board would."""
@@ -324,10 +335,11 @@ class Session:
             return
         self.candidates, self.last_result, self._streamed = [], None, []
         if self.engine is not None and self.model_ready:
-            predict = (
+            # Scored already when the tap's own prediction finished (the engine skips it then).
+            self._wanted = (
                 self.predictor.request(self.strip_words()) if self.settings.predictions else None
             )
-            self._request_id = self.engine.request(kinput, self.settings.n_candidates, predict)
+            self._request_id = self.engine.request(kinput, self.settings.n_candidates, self._wanted)
             self.status = Status("thinking")
             self._changed(Change.CANDIDATES | Change.STATUS)
             return
