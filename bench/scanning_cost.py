@@ -3,26 +3,25 @@
     .venv/bin/python bench/scanning_cost.py [--record docs/BENCHMARKS.md] [--interval 1.2]
 
 For ten everyday sentences per language it plans the cheapest way through the boards (word by
-word: open folders, go home, the marker buttons) and drives app.session.scanning's Scanner over
-exactly the rows the window scans (board rows, then the sentence row, then the controls row),
-counting switch presses and highlight steps; the sentence ends by selecting the first candidate.
+word, app.session.reach: open folders, go home, the marker buttons) and drives
+app.session.scanning's Scanner over exactly the rows the window scans (board rows, then the
+sentence row, then the controls row), counting switch presses and highlight steps; the
+sentence ends by selecting the first candidate.
 Time = (steps + presses) x the scan interval: each lit place stays lit one interval.
 """
 
 from __future__ import annotations
 
 import argparse
-import heapq
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.boards.model import Action, BoardSet, Cell
+from app.boards.model import BoardSet
 from app.boards.storage import load_default_boards
-from app.core.keywords import MARKERS, Lang
+from app.session.reach import Reach, ReachPlanner
 from app.session.scanning import (
     Cost,
     ScanConfig,
@@ -72,78 +71,30 @@ class Plan:
     selections: int  # things selected (words, folders, home, the candidate)
 
 
-class WordPlan(NamedTuple):
-    """The cheapest way to one word: its cost, the selections on the way (the word included),
-    the boards open after it, and how many of those selections opened a folder."""
-
-    cost: Cost
-    selections: int
-    path: Path_
-    folders: int
-
-
 def rows_for(boards: BoardSet, path: Path_, n_candidates: int, n_predictions: int = 0):
     return window_rows(boards.board(path[-1]), n_candidates, len(path) > 1, n_predictions)
 
 
-def moves(boards: BoardSet, path: Path_, n_candidates: int):
-    """(target, new path) for every selection that changes board."""
-    board = boards.board(path[-1])
-    for cell in board.filled():
-        if cell.action is Action.HOME:
-            yield cell, path[:1]
-        elif cell.link is not None and cell.action is not Action.MARKER:
-            link = cell.link
-            yield cell, (path[: path.index(link) + 1] if link in path else (*path, link))
-    yield "home", path[:1]
-    if len(path) > 1:
-        yield "back", path[:-1]
-
-
-def word_targets(boards: BoardSet, path: Path_, word: str, lang: str):
-    markers = MARKERS[Lang(lang)]
-    buttons = {markers.past: "past", markers.future: "future", markers.negation: "not", "?": "?"}
-    for cell in boards.board(path[-1]).filled():
-        if cell.adds_words and " ".join(cell.words).lower() == word.lower():
-            yield cell
-    if word in buttons:
-        yield "question" if word == "?" else buttons[word]
-
-
 def cheapest_word(
-    boards: BoardSet, start: Path_, word: str, lang: str, n: int, n_predictions: int = 0
-) -> WordPlan:
-    """Dijkstra over breadcrumb paths (cost = presses + steps): the cheapest way from `start`
-    to selecting `word`, with `n_predictions` tiles of a prediction row scanned first
+    planner: ReachPlanner, start: Path_, word: str, n: int, n_predictions: int = 0
+) -> Reach:
+    """The cheapest way from `start` to selecting `word` (app.session.reach: folders, Home,
+    Back, the marker buttons), with `n_predictions` tiles of a prediction row scanned first
     (bench/prediction.py)."""
-    seen: set[tuple[bool, Path_]] = set()
-    queue: list[tuple[int, bool, Path_, Cost, int, int]] = [(0, False, start, Cost(0, 0), 0, 0)]
-    while queue:
-        _, done, path, cost, picks, folders = heapq.heappop(queue)
-        if done:
-            return WordPlan(cost, picks, path, folders)
-        if (done, path) in seen:
-            continue
-        seen.add((done, path))
-        rows = rows_for(boards, path, n, n_predictions)
-        steps = [(t, path, True) for t in word_targets(boards, path, word, lang)]
-        steps += [(t, new, False) for t, new in moves(boards, path, n) if (False, new) not in seen]
-        for target, new_path, is_word in steps:
-            total = cost + selection_cost(rows, target, CONFIG)
-            opens = not is_word and isinstance(target, Cell) and target.action is not Action.HOME
-            priority = total.presses + total.steps
-            entry = (priority, is_word, new_path, total, picks + 1, folders + opens)
-            heapq.heappush(queue, entry)
-    raise LookupError(f"{word!r} is on no board")
+    reach = planner.reach_words(start, n, n_predictions).get(word)
+    if reach is None:
+        raise LookupError(f"{word!r} is on no board")
+    return reach
 
 
 def sentence_cost(boards: BoardSet, words: list[str], lang: str) -> Plan:
+    planner = ReachPlanner(boards, lang, CONFIG)
     path: Path_ = (boards.root,)
     total, picks = Cost(0, 0), 0
     for i, word in enumerate(words):
         n = 0 if i == 0 else N_CANDIDATES  # candidates appear after the first word
-        cost, n_picks, path, _ = cheapest_word(boards, path, word, lang, n)
-        total, picks = total + cost, picks + n_picks
+        reach = cheapest_word(planner, path, word, n)
+        total, picks, path = total + reach.cost, picks + reach.selections, reach.path
     speak = selection_cost(rows_for(boards, path, N_CANDIDATES), candidate_target(0), CONFIG)
     return Plan(total + speak, picks + 1)
 

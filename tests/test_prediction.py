@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.boards.model import Cell
 from app.boards.storage import load_default_boards
 from app.core import paths
 from app.core.history import Phrase, PhraseStore
@@ -20,7 +21,9 @@ from app.generation.lora import discard_merged
 from app.generation.model_location import MODELS_DIR_ENV
 from app.generation.next_words import NextWordRequest, top_words
 from app.generation.prompts import PromptStyle
-from app.session.prediction import FIRST_WORDS, Predictor, Usage, board_vocabulary
+from app.session.prediction import FIRST_WORDS, ROW_SIZE, Predictor, Usage, board_vocabulary
+from app.session.reach import ReachPlanner
+from app.session.scanning import ScanConfig, selection_cost, window_rows
 from app.session.session import Session
 
 REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
@@ -79,6 +82,63 @@ def test_words_far_from_the_open_board_rank_higher():
     assert [c.word for c in p.rank(("yo", "querer"), model, inside)][:2] == ["comer", "agua"]
 
 
+def test_reach_costs_follow_the_folders_and_the_scan_order():
+    """What a switch user pays for a word: its cell on the open board, or the folder first."""
+    boards = load_default_boards("es")
+    planner = ReachPlanner(boards, "es", ScanConfig())
+    home = (boards.root,)
+    reach = planner.reach_words(home, 3, ROW_SIZE)
+    folder = es_predictor().vocabulary["agua"][0]
+    assert reach["agua"].path == (boards.root, folder) and reach["agua"].folders == 1
+    assert reach["agua"].selections == 2 and reach["yo"].selections == 1
+    rows = window_rows(boards.board(boards.root), 3, False, ROW_SIZE)
+    yo = next(c for row in rows for c in row if isinstance(c, Cell) and c.words == ("yo",))
+    assert reach["yo"].cost == selection_cost(rows, yo, ScanConfig())  # straight to its cell
+    assert reach["agua"].total > reach["yo"].total
+    # marker buttons add words from any board
+    assert reach["pasado"].selections == 1
+    assert planner.tile_costs(home, 3, ROW_SIZE) == tuple(range(2, 2 + ROW_SIZE))  # row first
+
+
+def test_for_a_switch_user_the_row_holds_the_words_it_saves_most_on():
+    """A likely word a step or two away on the open board is left out for less likely ones
+    behind folders (each far tile saves far more steps); the empty strip still offers "yo"
+    first."""
+    boards = load_default_boards("es")
+    p = Predictor(boards, "es", Usage(), scan=ScanConfig())
+    home = (boards.root,)
+    scan = p.scan_costs(home, 3)
+    assert scan is not None and es_predictor().scan_costs(home, 3) is None  # touch: none
+    cheap = min((w for w in p.vocabulary if w != "yo"), key=lambda w: scan.words[w])
+    far_words = sorted(p.vocabulary, key=lambda w: -scan.words[w])[:ROW_SIZE]
+    assert scan.words[cheap] <= scan.tiles[ROW_SIZE // 2] < min(scan.words[w] for w in far_words)
+    model = {cheap: -1.0, **{w: -2.0 for w in far_words}}
+    touch = [c.word for c in p.rank(("yo",), model)]
+    scanning = [c.word for c in p.rank(("yo",), model, scan=scan)]
+    assert touch[0] == cheap and cheap not in scanning
+    assert set(scanning) == set(far_words)
+    first = p.rank((), {}, scan=p.scan_costs(home, 0))
+    assert first[0].word == "yo"  # a fifth of all messages start with it
+
+
+def test_the_session_ranks_for_its_scanning_setting(tmp_path):
+    session = make_session(tmp_path)
+    boards = session.comm.boards
+    session.tap(next(c for _, _, c in boards.board(boards.root).iter_cells() if c.label == "yo"))
+    scan = Predictor(boards, "es", Usage(), scan=ScanConfig()).scan_costs((boards.root,), 3)
+    assert scan is not None
+    by_cost = sorted((w for w in scan.words if w != "yo"), key=lambda w: scan.words[w])
+    model = {by_cost[0]: -1.0, **{w: -3.0 for w in by_cost[-ROW_SIZE:]}}
+    session._update_predictions(model)
+    assert session.predictions[0].word == by_cost[0]  # by touch: the likeliest first
+    session.apply_settings(replace(session.settings, scan_mode="row-column"))
+    session._update_predictions(model)
+    assert {c.word for c in session.predictions} == set(by_cost[-ROW_SIZE:])  # what saves most
+    session.apply_settings(replace(session.settings, scan_mode="off"))
+    session._update_predictions(model)
+    assert session.predictions[0].word == by_cost[0]
+
+
 def test_words_already_tapped_and_words_off_the_boards_are_not_offered():
     model = {"yo": -0.1, "querer": -0.2, "xyzzy": -0.1, "agua": -1.0}
     words = [c.word for c in es_predictor().rank(("yo", "querer"), model)]
@@ -133,7 +193,7 @@ def test_speaking_teaches_the_predictions_and_clearing_history_forgets(tmp_path)
     assert session.predictions[0].word == "mamá"
     session.clear_history()
     session.clear()
-    assert session.predictions[0].word == FIRST_WORDS["es"][0]
+    assert session.predictions[0].word == next(iter(FIRST_WORDS["es"]))
 
 
 def test_the_setting_turns_the_row_off(tmp_path):

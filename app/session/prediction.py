@@ -8,6 +8,12 @@ saves the trip into that folder. Each gets a blend of:
   word followed the last tapped one (bigrams), and how often it was used at all; a use counts
   half after `HALF_LIFE_DAYS`. The more history follows the last word, the more it weighs.
 With nothing tapped, the user's most frequent first words, then `FIRST_WORDS`.
+
+Which likely words make the row depends on how the user selects. By touch, every selection
+costs about the same, so a word that takes more selections to reach ranks higher
+(`NAV_WEIGHT`). A switch user pays for every highlight step and press (`ScanCosts`): the row
+holds the words whose tile saves the most on average, P(word) x (its cost through the boards -
+a tile's), likeliest first; a word as cheap to reach on its board as in the row is left out.
 """
 
 from __future__ import annotations
@@ -20,22 +26,29 @@ from dataclasses import dataclass, field
 
 from app.boards.model import BoardSet, Cell
 from app.core.history import Phrase
-from app.core.keywords import Lang, split_keyword
+from app.core.keywords import Lang
 from app.generation.next_words import NextWordRequest, softmax
+from app.session.reach import Breadcrumb, ReachPlanner, cell_word
+from app.session.scanning import ScanConfig
 
 ROW_SIZE = 8
 HALF_LIFE_DAYS = 30.0
 # A word that takes more selections to reach from the open board saves more from the row: its
 # score is multiplied by 1 + NAV_WEIGHT x the selections it would take beyond one.
 NAV_WEIGHT = 1.0
-MAX_HISTORY_WEIGHT = 0.7  # the model keeps at least this share: history is never all there is
-# What an empty strip offers before the user has a history: the Tatoeba corpus's most frequent
-# first keywords that the default boards have, with querer/want (AAC requests often start with
-# the verb when the subject is left out).
-FIRST_WORDS = {
-    "es": ("yo", "querer", "tú", "no", "qué", "él", "ella", "nosotros"),
-    "en": ("I", "want", "you", "not", "what", "he", "she", "we"),
-}
+SCAN_CHOICES = 64  # candidates the scanning row is chosen from (the most P x cost)
+MAX_HISTORY_WEIGHT = 0.7  # history's share at most: the model always keeps 0.3
+# What an empty strip offers before the user has a history, with how often each opens a
+# message: the share of the Tatoeba training corpus's keyword lists that start with it (of 92k
+# es / 84k en), querer/want excepted: 0.1 % there, but AAC requests often start with the verb
+# when the subject is left out, so it gets 3 % (an assumption, not a measurement). Likeliest
+# first; the scanning row needs real shares to weigh a first word against the others.
+FIRST_WORDS: dict[str, dict[str, float]] = {
+    "es": {"yo": 0.220, "tú": 0.075, "él": 0.068, "nosotros": 0.037, "ella": 0.035,
+           "querer": 0.030, "qué": 0.019, "no": 0.013},
+    "en": {"I": 0.219, "you": 0.078, "he": 0.072, "she": 0.041, "we": 0.036,
+           "want": 0.030, "what": 0.023, "not": 0.013},
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,9 +60,13 @@ class PredictedCell:
     cell: Cell
 
 
-def cell_word(cell: Cell, lang: Lang) -> str:
-    """The keyword text a cell adds, normalised as the strip's keywords are."""
-    return " ".join(w for item in cell.words for w in split_keyword(item, lang))
+@dataclass(frozen=True)
+class ScanCosts:
+    """Presses + steps, with the row on screen: to each word through the boards, and to each
+    tile of the row."""
+
+    words: dict[str, int]
+    tiles: tuple[int, ...]
 
 
 def board_vocabulary(boards: BoardSet, lang: str) -> dict[str, tuple[str, Cell]]:
@@ -98,11 +115,20 @@ class Usage:
 class Predictor:
     """Ranks a board set's words as the next keyword for one language."""
 
-    def __init__(self, boards: BoardSet, lang: str, usage: Usage, size: int = ROW_SIZE) -> None:
+    def __init__(
+        self,
+        boards: BoardSet,
+        lang: str,
+        usage: Usage,
+        size: int = ROW_SIZE,
+        scan: ScanConfig | None = None,
+    ) -> None:
+        """`scan`: the user's switch scanning, if on (`scan_costs` then plans with it)."""
         self.lang = lang
         self.vocabulary = board_vocabulary(boards, lang)
         self.usage = usage
         self.size = size
+        self.planner = ReachPlanner(boards, lang, scan) if scan is not None else None
 
     def request(self, prefix: Sequence[str]) -> NextWordRequest:
         """What the engine scores (an empty prefix is answered from history alone)."""
@@ -142,20 +168,31 @@ class Predictor:
                 out[word] = 1 + from_home.get(board_id, 1)  # "Home", then down
         return out
 
+    def scan_costs(self, path: Breadcrumb, n_candidates: int) -> ScanCosts | None:
+        """What each word and each tile costs a switch user from the open board (`path`, the
+        breadcrumb), with `n_candidates` sentences on screen; None without scanning."""
+        if self.planner is None:
+            return None
+        reach = self.planner.reach_words(path, n_candidates, self.size)
+        tiles = self.planner.tile_costs(path, n_candidates, self.size)
+        return ScanCosts({w: r.total for w, r in reach.items()}, tiles)
+
     def rank(
         self,
         prefix: Sequence[str],
         model_scores: dict[str, float],
         extra: dict[str, int] | None = None,
+        scan: ScanCosts | None = None,
     ) -> list[PredictedCell]:
-        """The row: up to `size` cells, best first, none already in the strip. `extra`
+        """The row: up to `size` cells, best first, none already in the strip. `scan`
+        (`scan_costs`): the words whose tile saves a switch user the most; else `extra`
         (`extra_selections`): words far from the open board rank higher, as the row saves more
-        for them; without it, most likely first."""
+        for them; with neither, most likely first."""
         model = softmax({w: s for w, s in model_scores.items() if w in self.vocabulary})
         history, trust = self.history_probabilities(prefix)
         if not model and not prefix:  # the defaults fill the rest of an empty strip's row
-            n = len(FIRST_WORDS[self.lang])
-            model = {w: (n - i) / (n * (n + 1) / 2) for i, w in enumerate(FIRST_WORDS[self.lang])}
+            shares = FIRST_WORDS[self.lang]
+            model = {w: share / sum(shares.values()) for w, share in shares.items()}
         elif not model:
             trust = 1.0  # no model scores: the history is all there is
         scores: Counter = Counter()
@@ -163,19 +200,46 @@ class Predictor:
             scores[w] += (1 - trust) * p
         for w, p in history.items():
             scores[w] += trust * p
-        if extra:
-            for w in scores:
-                scores[w] *= 1 + NAV_WEIGHT * extra.get(w, 0)
         taken = set(prefix)
-        out = []
-        for word, score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
-            if word in taken or word not in self.vocabulary or not math.isfinite(score):
+        ranked = [
+            (word, score)
+            for word, score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+            if word not in taken and word in self.vocabulary and math.isfinite(score)
+        ]
+        if scan is not None:
+            words = _saving_most(ranked, scan, self.size)
+        else:
+            if extra:
+                ranked = [(w, p * (1 + NAV_WEIGHT * extra.get(w, 0))) for w, p in ranked]
+                ranked.sort(key=lambda kv: (-kv[1], kv[0]))
+            words = [w for w, _ in ranked[: self.size]]
+        return [PredictedCell(w, *self.vocabulary[w]) for w in words]
+
+
+def _saving_most(ranked: list[tuple[str, float]], scan: ScanCosts, size: int) -> list[str]:
+    """The row that saves a switch user the most presses + steps on average: the j-th tile
+    holds the j-th likeliest of the words chosen (the cheapest order), and a word saves
+    P(word) x (its cost through the boards - its tile's). The choice is exact over the
+    `SCAN_CHOICES` best candidates (dynamic programming over them, likeliest first); tiles
+    that would save nothing go to the likeliest words left, after the others."""
+    far = max(scan.words.values(), default=0) + 1  # a word no path reaches
+    tiles = scan.tiles[:size]
+    pool = sorted(ranked, key=lambda kv: -kv[1] * scan.words.get(kv[0], far))[:SCAN_CHOICES]
+    pool.sort(key=lambda kv: (-kv[1], kv[0]))  # likeliest first: the order of the tiles
+    # best[j]: (saving, words) with j tiles filled from the candidates seen so far
+    best: list[tuple[float, tuple[str, ...]] | None] = [(0.0, ())] + [None] * len(tiles)
+    for word, p in pool:
+        cost = scan.words.get(word, far)
+        for j in range(len(tiles) - 1, -1, -1):
+            if best[j] is None:
                 continue
-            board_id, cell = self.vocabulary[word]
-            out.append(PredictedCell(word, board_id, cell))
-            if len(out) == self.size:
-                break
-        return out
+            saving, words = best[j]  # type: ignore[misc]
+            option = (saving + p * (cost - tiles[j]), (*words, word))
+            if best[j + 1] is None or option[0] > best[j + 1][0]:  # type: ignore[index]
+                best[j + 1] = option
+    chosen = max((b for b in best if b is not None), key=lambda b: b[0])[1]
+    rest = [w for w, _ in ranked if w not in chosen]
+    return [*chosen, *rest][:size]
 
 
 def _hops(boards: BoardSet, start: str) -> dict[str, int]:

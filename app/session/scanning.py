@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from app.boards.model import Board, Cell
+from app.core.settings import Settings
 
 T = TypeVar("T")
 
@@ -48,6 +49,13 @@ class ScanConfig:
             raise ValueError("scanning uses one or two switches")
         if self.row_loops < 1:
             raise ValueError("row_loops must be at least 1")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ScanConfig | None:
+        """The user's scanning, or None when it is off."""
+        if settings.scan_mode not in (ScanMode.ROW_COLUMN, ScanMode.LINEAR):
+            return None
+        return cls(ScanMode(settings.scan_mode), switches=settings.scan_switches)
 
 
 class Scanner(Generic[T]):

@@ -38,6 +38,7 @@ from app.session.communicator import Communicator
 from app.session.editing import BoardEditor
 from app.session.engine_worker import EngineWorker
 from app.session.prediction import PredictedCell, Predictor, Usage
+from app.session.scanning import ScanConfig
 
 log = logging.getLogger(__name__)
 
@@ -281,19 +282,30 @@ class Session:
     def predictor(self) -> Predictor:
         if self._predictor is None or self._predictor.lang != self.lang:
             usage = Usage.from_phrases(self.phrases.history, self.lang)
-            self._predictor = Predictor(self.comm.boards, self.lang, usage)
+            scan = ScanConfig.from_settings(self.settings)
+            self._predictor = Predictor(self.comm.boards, self.lang, usage, scan=scan)
         return self._predictor
 
     def _forget_predictor(self) -> None:
-        """Boards, history or language changed: rebuild the vocabulary and counts on next use."""
+        """Boards, scanning or language changed: rebuild the vocabulary, counts and reach
+        costs on next use."""
         self._predictor = None
+
+    def _recount_usage(self) -> None:
+        """The history changed: new counts (the vocabulary and reach costs still hold)."""
+        if self._predictor is not None:
+            self._predictor.usage = Usage.from_phrases(self.phrases.history, self.lang)
 
     def _update_predictions(self, model_scores: dict[str, float]) -> None:
         self._model_scores = model_scores
         if self.settings.predictions:
             p = self.predictor
-            far = p.extra_selections(self.comm.boards, self.comm.path)  # what the row saves most
-            self.predictions = p.rank(self.strip_words(), model_scores, far)
+            path = tuple(self.comm.path)
+            far = p.extra_selections(self.comm.boards, path)  # what the row saves most by touch
+            # A switch user: what each word costs to reach, with sentences once words are in.
+            n_candidates = 0 if self.comm.strip.empty else self.settings.n_candidates
+            scan = p.scan_costs(path, n_candidates)
+            self.predictions = p.rank(self.strip_words(), model_scores, far, scan)
         else:
             self.predictions = []
         self._changed(Change.PREDICTIONS)
@@ -408,7 +420,7 @@ class Session:
                 self.phrases.add_spoken(sentence, self.lang, keywords)
             except HistorySaveError as exc:  # kept in memory; the user is told it is not saved
                 self.add_notice(exc.message)
-            self._forget_predictor()  # what was just said counts for the next predictions
+            self._recount_usage()  # what was just said counts for the next predictions
             self._changed(Change.PHRASES)
 
     def _speech_done(self, future) -> None:
@@ -464,7 +476,7 @@ class Session:
             change()
         except HistorySaveError as exc:
             self.add_notice(exc.message)
-        self._forget_predictor()  # clearing the history resets what predictions learnt
+        self._recount_usage()  # clearing the history resets what predictions learnt
         self._changed(Change.PHRASES)
 
     def unpin(self, sentence: str | None) -> None:
@@ -532,6 +544,9 @@ class Session:
             self.engine.set_decoding(s.decoding)
         if language != old.language:
             self.switch_language(language)
+        if (s.scan_mode, s.scan_switches) != (old.scan_mode, old.scan_switches):
+            self._forget_predictor()  # the row saves a switch user other words
+            self._update_predictions(self._model_scores)
         if s.predictions != old.predictions:
             self._update_predictions({})  # on: from history now, the model after the next tap
         if self.save_settings():

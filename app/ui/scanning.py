@@ -19,7 +19,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from app.core.settings import Settings
-from app.session.scanning import SAY, ScanConfig, ScanMode, Scanner, Switch, window_rows
+from app.session.scanning import SAY, ScanConfig, Scanner, Switch, window_rows
 from app.ui.board_view import cell_key
 from app.ui.highlight import HighlightOverlay, widget_rect
 
@@ -61,11 +61,9 @@ class ScanController(QObject):
 
     # --- configuration -------------------------------------------------------------------------
     def configure(self, settings: Settings) -> None:
-        self.active = settings.scan_mode in (ScanMode.ROW_COLUMN, ScanMode.LINEAR)
-        config = ScanConfig(
-            ScanMode(settings.scan_mode) if self.active else ScanMode.ROW_COLUMN,
-            switches=settings.scan_switches,
-        )
+        scan = ScanConfig.from_settings(settings)
+        self.active = scan is not None
+        config = scan or ScanConfig(switches=settings.scan_switches)
         self.scanner = Scanner([], config)
         self._keys = {}
         select = key_of(settings.scan_select_key)
