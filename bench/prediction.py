@@ -349,7 +349,7 @@ def verdicts(results: dict[tuple[str, str], dict[str, Totals]]) -> list[str]:
         return 1 - on / off if off else 0.0
 
     def verdict(value: float, target: float) -> str:
-        return f"{100 * value:.0f} % ({'meets' if value >= target else 'misses'} the " + (
+        return f"{100 * value:.1f} % ({'meets' if value >= target else 'misses'} the " + (
             f"{100 * target:.0f} %)"
         )
 

@@ -4,9 +4,9 @@
 
 For ten everyday sentences per language it plans the cheapest way through the boards (word by
 word, app.session.reach: open folders, go home, the marker buttons) and drives
-app.session.scanning's Scanner over exactly the rows the window scans (board rows, then the
-sentence row, then the controls row), counting switch presses and highlight steps; the
-sentence ends by selecting the first candidate.
+app.session.scanning's Scanner over exactly the rows the window scans (`window_rows`: the
+sentence row once there are words, the board rows, the controls row), counting switch presses
+and highlight steps; the sentence ends by selecting the first candidate.
 Time = (steps + presses) x the scan interval: each lit place stays lit one interval.
 """
 
@@ -101,8 +101,9 @@ def sentence_cost(boards: BoardSet, words: list[str], lang: str) -> Plan:
 
 def run(interval: float) -> str:
     lines = [
-        f"One-switch row-column scanning, default boards, step {interval:g} s; the sentence ends "
-        "by selecting the first candidate.",
+        f"One-switch row-column scanning, default boards, step {interval:g} s, rows in the "
+        "window's scan order (the sentence row once there are words, the board, the controls); "
+        "the sentence ends by selecting the first candidate.",
         "",
         "| lang | keywords | selections | switch presses | scan steps | time |",
         "|---|---|---:|---:|---:|---:|",

@@ -165,7 +165,11 @@ def test_two_switch_keys_scan_the_board_and_tap_the_cell(qtbot, home):
     qtbot.keyClick(w, Qt.Key.Key_Tab)
     qtbot.keyClick(w, Qt.Key.Key_Space)  # its second cell
     assert w.comm.strip.keywords == [w.comm.board.cell_at(1, 1).label]
-    assert scan.lit_widgets()[0] is yo  # the scan starts again at the top
+    # The scan starts again at the top, which is now the sentence row (the strip has words):
+    # every message ends there, so it comes before the board.
+    assert scan.lit_widgets()[-1] is w.speak_keywords_button
+    qtbot.keyClick(w, Qt.Key.Key_Tab)
+    assert scan.lit_widgets()[0] is yo
 
 
 def test_one_switch_timer_walks_the_rows(qtbot, home):
@@ -184,15 +188,14 @@ def test_one_switch_timer_walks_the_rows(qtbot, home):
 def test_scanning_reaches_the_sentence_row(qtbot, home):
     w = open_window(qtbot)
     scan = w.access.scanning
+    assert w.speak_keywords_button not in scan.lit_widgets()  # nothing to say yet: no row
+    assert all(w.speak_keywords_button not in [t.widget for t in r] for r in scan.rows())
     qtbot.keyClick(w, Qt.Key.Key_Space)
     qtbot.keyClick(w, Qt.Key.Key_Space)  # "yo"
     qtbot.waitUntil(lambda: len(w.candidates) == 1, timeout=5_000)
-    # The rows after the board: sentence (candidates, say words), then controls.
-    sentence = scan.rows()[-2]
-    assert sentence[-1].widget is w.speak_keywords_button
-    for _ in range(len(scan.rows()) - 2):
-        qtbot.keyClick(w, Qt.Key.Key_Tab)
+    # The first row once there are words: the sentence row (candidates, say words).
     assert scan.lit_widgets()[-1] is w.speak_keywords_button
+    assert scan.rows()[-1][0].widget is w.backspace_button  # the controls stay last
     qtbot.keyClick(w, Qt.Key.Key_Space)
     qtbot.keyClick(w, Qt.Key.Key_Space)  # the first candidate
     assert w.spoken_label.text() == "Yo."
@@ -203,7 +206,8 @@ def test_the_cost_benchmark_plans_through_folders():
     from bench.scanning_cost import sentence_cost
 
     boards = load_default_boards("es")
-    # yo (0 steps), querer (7), beber (10), the drinks folder (4 rows + 9), agua (1), then the
-    # first candidate in the sentence row below the 3-row drinks board (3): 6 selections.
+    # yo (0 steps), then past the sentence row (1 each): querer (7 + 1), beber (10 + 1), the
+    # drinks folder (4 rows + 9 + 1), agua (1 + 1), then the first candidate in the first row
+    # (0): 6 selections.
     plan = sentence_cost(boards, "yo querer beber agua".split(), "es")
-    assert (plan.selections, plan.cost) == (6, Cost(presses=12, steps=34))
+    assert (plan.selections, plan.cost) == (6, Cost(presses=12, steps=35))

@@ -152,8 +152,8 @@ def board_rows(board: Board) -> list[list[Cell]]:
     return [r for r in rows if r]
 
 
-# The window's rows after the board: a sentence row (the candidates, then "say the words") and a
-# controls row. Names, not widgets, so the cost benchmark scans exactly what the window scans.
+# The window's rows besides the board: a sentence row (the candidates, then "say the words") and
+# a controls row. Names, not widgets, so the cost benchmark scans exactly what the window scans.
 SAY = "say"
 CONTROLS = ("backspace", "clear", "back", "home", "past", "future", "not", "question", "word")
 
@@ -167,15 +167,27 @@ def prediction_target(index: int) -> str:
 
 
 def window_rows(
-    board: Board, n_candidates: int, can_go_back: bool, n_predictions: int = 0
+    board: Board,
+    n_candidates: int,
+    can_go_back: bool,
+    n_predictions: int = 0,
+    *,
+    has_words: bool | None = None,
 ) -> list[list[Cell | str]]:
-    """What the window scans, in order: the prediction row (when it shows words: the likeliest
-    next words are the cheapest to reach), the board's rows, the sentence row, the controls row
-    (Back only when there is somewhere to go back to)."""
-    sentence: list[Cell | str] = [candidate_target(i) for i in range(n_candidates)] + [SAY]
+    """What the window scans, in order: the side panel top down, then the board, then the
+    controls. The prediction row (when it shows words: the likeliest next words are the
+    cheapest to reach); the sentence row (the candidates and "say the words", once the strip
+    has words (`has_words`, default: when there are candidates): every message ends there, so
+    it must not wait behind the whole board, as AAC apps scan the message bar first); the
+    board's rows; the controls row (Back only when there is somewhere to go back to)."""
+    if has_words is None:
+        has_words = n_candidates > 0
+    sentence: list[Cell | str] = [candidate_target(i) for i in range(n_candidates)]
+    if has_words:
+        sentence.append(SAY)
     controls: list[Cell | str] = [c for c in CONTROLS if c != "back" or can_go_back]
     predictions: list[Cell | str] = [prediction_target(i) for i in range(n_predictions)]
-    return [*([predictions] if predictions else []), *board_rows(board), sentence, controls]
+    return [r for r in (predictions, sentence) if r] + [*board_rows(board), controls]
 
 
 @dataclass(frozen=True)

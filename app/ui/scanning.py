@@ -111,7 +111,11 @@ class ScanController(QObject):
         out: list[list[Target]] = []
         predicted = w.prediction_row.tiles if not w.prediction_row.isHidden() else []
         layout = window_rows(
-            board, w.candidate_list.count(), w.back_button.isEnabled(), len(predicted)
+            board,
+            w.candidate_list.count(),
+            w.back_button.isEnabled(),
+            len(predicted),
+            has_words=not w.comm.strip.empty,
         )
         for names in layout:
             row: list[Target] = []
