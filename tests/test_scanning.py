@@ -18,6 +18,8 @@ from app.session.scanning import (
     Switch,
     board_rows,
     selection_cost,
+    selection_costs,
+    window_rows,
 )
 
 GRID = [["a", "b", "c"], ["d", "e", "f"], ["g", "h"]]
@@ -105,6 +107,20 @@ def test_selection_cost_counts_presses_and_steps():
     assert selection_cost(GRID, "h", ROW_COL_2) == Cost(presses=5, steps=3)
     with pytest.raises(ValueError):
         selection_cost(GRID, "zz", ROW_COL_1)
+
+
+def test_costs_of_a_whole_window_match_one_by_one():
+    """`selection_costs` (the prediction row's planner) agrees with `selection_cost` for every
+    target, in every mode, empty rows skipped."""
+    from app.boards.storage import load_default_boards
+
+    board = load_default_boards("es").home
+    rows = [*window_rows(board, 3, True, 8), []]
+    for config in (ROW_COL_1, ROW_COL_2, LINEAR_1, LINEAR_2):
+        table = selection_costs(rows, config)
+        assert [t for t, _ in table] == [t for row in rows for t in row]
+        for target, cost in table:
+            assert cost == selection_cost(rows, target, config), (config, target)
 
 
 def test_board_rows_skip_empty_slots():

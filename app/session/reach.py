@@ -21,13 +21,28 @@ from app.session.scanning import (
     Cost,
     ScanConfig,
     prediction_target,
-    selection_cost,
+    selection_costs,
     window_rows,
 )
 
 Breadcrumb = tuple[str, ...]  # the open boards from home, as the window's breadcrumb
 MAX_BREADCRUMBS = 400  # imported boards can link in circles: enough for any real board set
 MARKER_BUTTONS = ("past", "future", "not", "question")
+
+
+HOME, BACK = "home", "back"  # the controls row's buttons, as window_rows names them
+
+
+@dataclass(frozen=True)
+class _Target:
+    """One thing the window scans: what selecting it costs, and the word it adds, the folder it
+    opens (a board id) or the move it makes (`HOME`, `BACK`)."""
+
+    target: object
+    cost: Cost
+    word: str | None = None
+    link: str | None = None
+    move: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,35 +79,44 @@ class ReachPlanner:
         self.boards = boards
         self.lang = Lang(lang)
         self.config = config
-        self._costs: dict[tuple[str, int, bool, int], list[tuple[object, Cost]]] = {}
+        self._layouts: dict[tuple[str, int, bool, int], list[_Target]] = {}
         self._reach: dict[tuple[Breadcrumb, int, int], dict[str, Reach]] = {}
 
-    def layout_costs(
+    def layout(
         self, board: Board, n_candidates: int, can_go_back: bool, n_predictions: int
-    ) -> list[tuple[object, Cost]]:
-        """(target, what selecting it costs) for everything the window scans on `board`."""
+    ) -> list[_Target]:
+        """Everything the window scans on `board`, with what selecting it costs and does."""
         key = (board.id, n_candidates, can_go_back, n_predictions)
-        if key not in self._costs:
+        if key not in self._layouts:
             rows = window_rows(board, n_candidates, can_go_back, n_predictions)
-            self._costs[key] = [
-                (target, selection_cost(rows, target, self.config))
-                for row in rows
-                for target in row
-            ]
-        return self._costs[key]
+            markers = marker_words(self.lang)
+            out = []
+            for target, cost in selection_costs(rows, self.config):
+                if isinstance(target, Cell):
+                    if target.adds_words:
+                        out.append(_Target(target, cost, word=cell_word(target, self.lang)))
+                    elif target.action is Action.HOME:
+                        out.append(_Target(target, cost, move=HOME))
+                    elif target.link is not None and target.link in self.boards.boards:
+                        out.append(_Target(target, cost, link=target.link))
+                elif target in MARKER_BUTTONS:
+                    out.append(_Target(target, cost, word=markers[str(target)]))
+                elif target in (HOME, BACK):
+                    out.append(_Target(target, cost, move=str(target)))
+                else:  # candidates, prediction tiles, other controls: no board move
+                    out.append(_Target(target, cost))
+            self._layouts[key] = out
+        return self._layouts[key]
 
     def tile_costs(self, path: Breadcrumb, n_candidates: int, n_tiles: int) -> tuple[int, ...]:
         """Presses + steps to each tile of a prediction row of `n_tiles`, on `path`'s board."""
         board = self.boards.board(path[-1])
-        costs = dict(
-            (target, cost)
-            for target, cost in self.layout_costs(board, n_candidates, len(path) > 1, n_tiles)
-            if isinstance(target, str)
-        )
-        return tuple(
-            costs[prediction_target(i)].presses + costs[prediction_target(i)].steps
-            for i in range(n_tiles)
-        )
+        costs = {
+            t.target: t.cost.presses + t.cost.steps
+            for t in self.layout(board, n_candidates, len(path) > 1, n_tiles)
+            if isinstance(t.target, str)
+        }
+        return tuple(costs[prediction_target(i)] for i in range(n_tiles))
 
     def _selections(
         self, path: Breadcrumb, n_candidates: int, n_predictions: int
@@ -100,23 +124,16 @@ class ReachPlanner:
         """(word it adds or None, the breadcrumb it opens or None, cost, whether it is a
         folder) for each target."""
         board = self.boards.board(path[-1])
-        markers = marker_words(self.lang)
-        for target, cost in self.layout_costs(board, n_candidates, len(path) > 1, n_predictions):
-            if isinstance(target, Cell):
-                if target.adds_words:
-                    yield cell_word(target, self.lang), None, cost, False
-                elif target.action is Action.HOME:
-                    yield None, path[:1], cost, False
-                elif target.link is not None and target.link in self.boards.boards:
-                    link = target.link
-                    new = path[: path.index(link) + 1] if link in path else (*path, link)
-                    yield None, new, cost, True
-            elif target in MARKER_BUTTONS:
-                yield markers[str(target)], None, cost, False
-            elif target == "home":
-                yield None, path[:1], cost, False
-            elif target == "back" and len(path) > 1:
-                yield None, path[:-1], cost, False
+        for t in self.layout(board, n_candidates, len(path) > 1, n_predictions):
+            if t.word is not None:
+                yield t.word, None, t.cost, False
+            elif t.move == HOME:
+                yield None, path[:1], t.cost, False
+            elif t.move == BACK and len(path) > 1:
+                yield None, path[:-1], t.cost, False
+            elif t.link is not None:
+                new = path[: path.index(t.link) + 1] if t.link in path else (*path, t.link)
+                yield None, new, t.cost, True
 
     def reach_words(
         self, start: Breadcrumb, n_candidates: int, n_predictions: int = 0

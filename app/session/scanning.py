@@ -203,19 +203,35 @@ class Cost:
 
 def selection_cost(rows: Sequence[Sequence[T]], target: T, config: ScanConfig) -> Cost:
     """Drive a fresh Scanner until it selects `target`, counting the inputs it took."""
-    scanner: Scanner[T] = Scanner(rows, config)
+    scanned = [r for r in rows if len(r) > 0]  # as the Scanner keeps them
     where = next(
-        ((r, i) for r, row in enumerate(scanner.rows) for i, t in enumerate(row) if t == target),
+        ((r, i) for r, row in enumerate(scanned) for i, t in enumerate(row) if t == target),
         None,
     )
     if where is None:
         raise ValueError(f"{target!r} is not in the scanned rows")
+    return _drive(Scanner(scanned, config), where)
+
+
+def selection_costs(rows: Sequence[Sequence[T]], config: ScanConfig) -> list[tuple[T, Cost]]:
+    """(target, what selecting it costs) for every target, in scan order (empty rows skipped),
+    each driven by a fresh Scanner as `selection_cost` does."""
+    scanned = [r for r in rows if len(r) > 0]
+    return [
+        (target, _drive(Scanner(scanned, config), (r, i)))
+        for r, row in enumerate(scanned)
+        for i, target in enumerate(row)
+    ]
+
+
+def _drive(scanner: Scanner[T], where: tuple[int, int]) -> Cost:
+    """Press and step a fresh scanner until it selects the item at `where` (row, index)."""
+    config = scanner.config
     presses = steps = 0
     limit = sum(len(r) for r in scanner.rows) * (config.row_loops + 2) + 2
     while steps <= limit:
-        lit = scanner.highlighted()
         wanted = (
-            lit == [target]
+            (scanner.row, scanner.item) == where
             if scanner.items_lit
             else scanner.row == where[0]  # enter the target's row
         )
