@@ -377,3 +377,69 @@ def test_the_row_is_scored_at_the_tap_before_the_debounce_and_not_again(finetune
         assert session.candidates
     finally:
         session.close()
+
+
+class RecordingEngine:
+    """The engine worker's intents, recorded; results are delivered by the test."""
+
+    def __init__(self) -> None:
+        self.listener = None
+        self.calls: list[tuple] = []
+        self._id = 0
+
+    def load(self, lang: str) -> None:
+        pass
+
+    def request(self, keywords, n, predict=None) -> int:
+        self._id += 1
+        self.calls.append(("request", keywords.keywords, predict))
+        return self._id
+
+    def predict(self, request) -> None:
+        self._id += 1
+        self.calls.append(("predict", request.prefix))
+
+    def cancel(self) -> None:
+        self.calls.append(("cancel",))
+
+    def set_decoding(self, decoding) -> None:
+        pass
+
+    def shutdown(self, timeout_s: float = 10.0) -> None:
+        pass
+
+
+def test_a_tap_scores_the_row_at_once_and_drops_the_old_strips_late_results(tmp_path):
+    from app.generation.candidates import Candidate, GenerationResult
+
+    engine, timer = RecordingEngine(), ManualTimer()
+    session = Session(
+        Settings(pictogram_downloads=False),
+        load_default_boards("es"),
+        PhraseStore.load(tmp_path / "phrases.json"),
+        settings_path=tmp_path / "settings.json",
+        engine=engine,
+        timer=timer,
+    )
+    session.engine_loaded("test")
+    home = session.comm.board
+
+    def tap(label: str) -> None:
+        session.tap(next(c for _, _, c in home.iter_cells() if c.label == label))
+
+    tap("yo")
+    assert engine.calls[-1] == ("predict", ("yo",))  # before the debounce ends
+    timer.pending()
+    old_id = session._request_id
+    assert engine.calls[-1][0] == "request"
+    tap("querer")  # while "yo" is still being generated
+    assert engine.calls[-1] == ("predict", ("yo", "querer"))
+    late = GenerationResult([Candidate("Yo.", -0.1, 2)], "es", ("yo",))
+    session.engine_candidate(old_id, late.candidates[0])
+    session.engine_finished(old_id, late)
+    assert session.last_result is None and session.first_candidate_latency is None
+    stale = session.predictor.request(("yo",))
+    session.engine_predictions(stale, {"agua": 0.0})  # the old strip's row: not shown
+    assert session.prediction_latency is None
+    session.engine_predictions(session.predictor.request(("yo", "querer")), {"agua": 0.0})
+    assert session.prediction_latency is not None and session._model_scores == {"agua": 0.0}

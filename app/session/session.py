@@ -252,6 +252,7 @@ class Session:
             self._changed(Change.CANDIDATES)
             self._update_predictions({})  # the user's usual first words
             return
+        self._request_id += 1  # the old strip's late candidates must not pass for this one's
         if self._wants_model_predictions():  # now: the row needs no debounce (see EngineWorker)
             assert self.engine is not None
             self._wanted = self.predictor.request(self.strip_words())
