@@ -100,6 +100,39 @@ def test_reach_costs_follow_the_folders_and_the_scan_order():
     assert planner.tile_costs(home, 3, ROW_SIZE) == tuple(range(2, 2 + ROW_SIZE))  # row first
 
 
+def test_reach_survives_loops_dead_links_and_boards_no_path_reaches():
+    """Imported board sets link in circles, to boards that are gone, or not at all."""
+    from app.boards.model import Board, BoardSet
+
+    def board(board_id: str, cells: list[Cell]) -> Board:
+        return Board(board_id, board_id, 1, len(cells), cells)
+
+    boards = BoardSet("odd", "es", "a")
+    boards.add_board(
+        board(
+            "a",
+            [
+                Cell("1", "agua"),
+                Cell("2", "b", link="b"),
+                Cell("3", "gone", link="missing"),
+                Cell("4", "a", link="a"),
+            ],
+        )
+    )
+    boards.add_board(board("b", [Cell("5", "pan"), Cell("6", "a", link="a")]))
+    boards.add_board(board("lost", [Cell("7", "sol")]))  # no cell links here
+    boards.add_board(board("empty", []))
+    p = Predictor(boards, "es", Usage(), scan=ScanConfig())
+    scan = p.scan_costs(("a",), 0)
+    assert scan is not None and {"agua", "pan"} <= set(scan.words)
+    assert "sol" not in scan.words  # out of reach: no path
+    assert scan.words["pan"] > scan.words["agua"]
+    row = p.rank(("yo",), {"sol": -1.0, "pan": -1.0, "agua": -1.0}, scan=scan)
+    assert {c.word for c in row[:2]} == {"sol", "pan"}  # the farthest save the most
+    assert row[2].word == "agua"  # one step away: saves the least, after the others
+    assert p.scan_costs(("a", "b"), 3) is not None  # Back from a folder
+
+
 def test_for_a_switch_user_the_row_holds_the_words_it_saves_most_on():
     """A likely word a step or two away on the open board is left out for less likely ones
     behind folders (each far tile saves far more steps); the empty strip still offers "yo"

@@ -302,10 +302,11 @@ class Session:
         if self.settings.predictions:
             p = self.predictor
             path = tuple(self.comm.path)
-            far = p.extra_selections(self.comm.boards, path)  # what the row saves most by touch
-            # A switch user: what each word costs to reach, with sentences once words are in.
+            # A switch user: what each word costs to reach, with sentences once words are in;
+            # by touch: how many selections each word is away.
             n_candidates = 0 if self.comm.strip.empty else self.settings.n_candidates
             scan = p.scan_costs(path, n_candidates)
+            far = p.extra_selections(self.comm.boards, path) if scan is None else None
             self.predictions = p.rank(self.strip_words(), model_scores, far, scan)
         else:
             self.predictions = []
