@@ -507,7 +507,7 @@ def main() -> int:
     p.add_argument("--model", type=Path, help="a GGUF (default: what the app would load)")
     p.add_argument("--style", choices=["few-shot", "finetuned"], help="prompt style of --model")
     p.add_argument("--items", type=int, help="limit gold messages and accuracy items per language")
-    p.add_argument("--accuracy-items", type=int, default=150, help="test items per language")
+    p.add_argument("--accuracy-items", type=int, default=400, help="test items per language")
     p.add_argument("--vocab-cap", type=int, default=3000, help="test-split vocabulary size")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=15)
