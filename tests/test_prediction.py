@@ -476,3 +476,17 @@ def test_a_tap_scores_the_row_at_once_and_drops_the_old_strips_late_results(tmp_
     assert session.prediction_latency is None
     session.engine_predictions(session.predictor.request(("yo", "querer")), {"agua": 0.0})
     assert session.prediction_latency is not None and session._model_scores == {"agua": 0.0}
+
+
+@pytest.mark.slow
+def test_phrase_cells_do_not_ride_on_their_first_word(finetuned):
+    """ "see you later" starts with "see": scored by its first token alone it ranked as "see",
+    and the far-folder boost put it in the row after "I like"."""
+    boards = load_default_boards("en")
+    p = Predictor(boards, "en", Usage())
+    far = p.extra_selections(boards, [boards.root])
+    for prefix in (("I", "want"), ("you", "want"), ("I", "like"), ("I", "want", "drink")):
+        scores = finetuned.predict_next(NextWordRequest(Lang.EN, prefix, tuple(p.vocabulary)))
+        row = [c.word for c in p.rank(prefix, scores, far)]
+        phrases = [w for w in row if " " in w]
+        assert not phrases, (prefix, row)

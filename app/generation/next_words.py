@@ -1,15 +1,18 @@
 """Which keyword comes next: the fine-tuned model's scores for every word a board set can add
 (issue 15). The adapter learnt the task `[es] Keywords: yo querer\\nNext: agua\\n`
-(`prompts.next_prompt`); the prompt shares the sentence prompt's keyword line, so its tokens are
-mostly in the KV cache already.
+(`prompts.next_prompt`); the prompt shares its start with the previous tap's, so most of its
+tokens are in the KV cache already.
 
 Scoring all ~700 words costs one prompt evaluation: each word gets the log-probability of its
-first token. A word of several tokens ("sonreír" = " sonre" + "ír") is refined for the best
-first tokens by one more decode step each, which scores every word sharing that first token at
-once (and a one-token word then pays for the end of the answer); the rest keep their first-token
-score less `UNREFINED_PENALTY`, since their continuation is unknown. Measured here (one thread,
-the board vocabulary): 30 ms unrefined, +16-20 ms per refined first token; top-8 accuracy on the
-test split was the same with 0, 1 or 3 refined (es 57 %, en 70-71 %), so one is refined.
+first token. A word of several tokens ("sonreír" = " sonre" + "ír") is refined by one more
+decode step for its first token, which scores every word sharing that token at once (and a
+one-token word then pays for the end of the answer). Only the first tokens of the multi-token
+words ranked in the top `REFINE_WITHIN` are refined (up to `REFINE`): that is where refining
+changes the row. The rest keep their first-token score less `unrefined_penalty`; a cell of
+several keywords loses more, since the task answers one keyword ("see you later" rode on "see"
+and, boosted as a far word, reached the row after "I like"). Measured here (one thread, the
+board vocabulary, 400 test-split cuts per language): ~30 ms unrefined, +16-20 ms per refined
+token, median 32-33 ms per call; board top-8 es 62 %, en 61 % with 1, 2 or 3 refined.
 """
 
 from __future__ import annotations
@@ -26,7 +29,16 @@ from app.generation.prompts import next_prompt
 from app.generation.sampling import logsumexp
 
 UNREFINED_PENALTY = 1.0  # nats: an unknown continuation is taken as likely as e^-1
-REFINE = 1
+# A cell of several keywords ("see you later") is an answer the task never gives (one keyword
+# per answer); unrefined, its first token alone ("see") would rank it with the single word.
+PHRASE_PENALTY = 2.0  # nats per keyword after the first
+REFINE = 3  # first tokens refined at most (each one decode step, ~16-20 ms)
+REFINE_WITHIN = 16  # they come from the multi-token words ranked this high
+
+
+def unrefined_penalty(word: str) -> float:
+    """What a multi-token candidate loses while only its first token is scored."""
+    return max(UNREFINED_PENALTY, PHRASE_PENALTY * word.count(" "))
 
 
 @dataclass(frozen=True)
@@ -75,13 +87,13 @@ def score_words(
     logits, _ = runtime.set_prompt(runtime.tokenize(next_prompt(request.lang, request.prefix)))
     logp = logits - logsumexp(logits)
     toks = {w: tokens_of(w) for w in words}
-    scores = {w: float(logp[t[0]]) - (UNREFINED_PENALTY if len(t) > 1 else 0.0)
+    scores = {w: float(logp[t[0]]) - (unrefined_penalty(w) if len(t) > 1 else 0.0)
               for w, t in toks.items()}  # fmt: skip
-    firsts: dict[int, list[str]] = {}
-    for w, t in toks.items():
-        if len(t) > 1:
-            firsts.setdefault(t[0], []).append(w)
-    best = sorted(firsts, key=lambda t: -logp[t])[:refine]
+    # Refine where it changes the row: the first tokens of the multi-token words that rank
+    # highest unrefined (" you" of "you're welcome" scores as "you" until its second token is
+    # known), not the likeliest first token overall.
+    ranked = sorted(scores, key=lambda w: -scores[w])[:REFINE_WITHIN]
+    best = list(dict.fromkeys(toks[w][0] for w in ranked if len(toks[w]) > 1))[:refine]
     end = tokens_of.end[0]
     pos = runtime.prompt_len
     try:
