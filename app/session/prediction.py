@@ -227,17 +227,14 @@ def _saving_most(ranked: list[tuple[str, float]], scan: ScanCosts, size: int) ->
     pool = sorted(ranked, key=lambda kv: -kv[1] * scan.words.get(kv[0], far))[:SCAN_CHOICES]
     pool.sort(key=lambda kv: (-kv[1], kv[0]))  # likeliest first: the order of the tiles
     # best[j]: (saving, words) with j tiles filled from the candidates seen so far
-    best: list[tuple[float, tuple[str, ...]] | None] = [(0.0, ())] + [None] * len(tiles)
+    best: list[tuple[float, tuple[str, ...]]] = [(0.0, ())] + [(-math.inf, ())] * len(tiles)
     for word, p in pool:
         cost = scan.words.get(word, far)
         for j in range(len(tiles) - 1, -1, -1):
-            if best[j] is None:
-                continue
-            saving, words = best[j]  # type: ignore[misc]
-            option = (saving + p * (cost - tiles[j]), (*words, word))
-            if best[j + 1] is None or option[0] > best[j + 1][0]:  # type: ignore[index]
-                best[j + 1] = option
-    chosen = max((b for b in best if b is not None), key=lambda b: b[0])[1]
+            saving, words = best[j]
+            if saving > -math.inf and saving + p * (cost - tiles[j]) > best[j + 1][0]:
+                best[j + 1] = (saving + p * (cost - tiles[j]), (*words, word))
+    chosen = max(best, key=lambda b: b[0])[1]
     rest = [w for w, _ in ranked if w not in chosen]
     return [*chosen, *rest][:size]
 
