@@ -241,18 +241,17 @@ class Session:
         self._requested_at = time.perf_counter()
         self.first_candidate_latency = None
         self.prediction_latency = None
+        self._request_id += 1  # the old strip's late candidates must not pass for this one's
         self._changed(Change.STRIP)
         if self.comm.strip.empty:
             self.timer.stop()
             if self.engine is not None:
                 self.engine.cancel()
-            self._request_id += 1  # late results of the old strip are stale
             self._wanted = None
             self.candidates, self.last_result = [], None
             self._changed(Change.CANDIDATES)
             self._update_predictions({})  # the user's usual first words
             return
-        self._request_id += 1  # the old strip's late candidates must not pass for this one's
         if self._wants_model_predictions():  # now: the row needs no debounce (see EngineWorker)
             assert self.engine is not None
             self._wanted = self.predictor.request(self.strip_words())
