@@ -3,10 +3,10 @@
 A scanning user pays for every highlight step and switch press. From the open board (the
 window's breadcrumb) a word is reached by a chain of selections: folders, Home, Back, then the
 word's cell (or a marker button). `reach_words` finds the cheapest chain to every word at once
-(Dijkstra over the breadcrumbs, cost = presses + steps, each selection driven through
-`selection_cost` over exactly the rows the window scans). The prediction row uses it to offer
-the words whose tile saves the most (app.session.prediction); bench/scanning_cost.py and
-bench/prediction.py plan their simulated users with it.
+(Dijkstra over the breadcrumbs, cost = presses + steps, each selection's cost driven through
+the Scanner over exactly the rows the window scans, `selection_costs`). The prediction row
+uses it to offer the words whose tile saves the most (app.session.prediction);
+bench/scanning_cost.py and bench/prediction.py plan their simulated users with it.
 """
 
 from __future__ import annotations
@@ -27,10 +27,8 @@ from app.session.scanning import (
 
 Breadcrumb = tuple[str, ...]  # the open boards from home, as the window's breadcrumb
 MAX_BREADCRUMBS = 400  # imported boards can link in circles: enough for any real board set
-MARKER_BUTTONS = ("past", "future", "not", "question")
-
-
-HOME, BACK = "home", "back"  # the controls row's buttons, as window_rows names them
+MARKER_BUTTONS = ("past", "future", "not", "question")  # the controls row's, as window_rows
+HOME, BACK = "home", "back"  # names them
 
 
 @dataclass(frozen=True)

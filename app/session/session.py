@@ -21,7 +21,6 @@ from app.boards.model import BoardSet, Cell
 from app.boards.storage import open_user_boards, save_board_set, user_boards_path
 from app.core.history import HistorySaveError, PhraseStore
 from app.core.keywords import (
-    MARKERS,
     KeywordError,
     KeywordInput,
     Lang,
@@ -38,6 +37,7 @@ from app.session.communicator import Communicator
 from app.session.editing import BoardEditor
 from app.session.engine_worker import EngineWorker
 from app.session.prediction import PredictedCell, Predictor, Usage
+from app.session.reach import marker_words
 from app.session.scanning import ScanConfig
 
 log = logging.getLogger(__name__)
@@ -198,8 +198,7 @@ class Session:
             self._strip_changed()
 
     def marker_word(self, key: str) -> str:
-        m = MARKERS[Lang(self.lang)]
-        return {"past": m.past, "future": m.future, "not": m.negation, "question": m.question}[key]
+        return marker_words(Lang(self.lang))[key]
 
     def add_marker(self, key: str, label: str | None = None) -> None:
         word = self.marker_word(key)
