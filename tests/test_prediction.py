@@ -308,22 +308,44 @@ def test_the_model_predicts_board_verbs_after_want(finetuned):
 
 
 @pytest.mark.slow
-def test_prediction_comes_after_the_first_candidate_and_changes_no_candidate(finetuned):
+def test_a_request_not_scored_at_its_tap_scores_once_and_changes_no_candidate(finetuned):
+    """The model loaded while words were on the strip: the request itself scores the row
+    (before its sentences), once, and the sentences are those of a plain request."""
+    from app.session.engine_worker import EngineWorker
+    from app.session.inbox import Inbox
+
     kinput = prepare_keywords(["yo", "querer", "beber", "agua"], "es")
     request = NextWordRequest(Lang.ES, kinput.keywords, board_words("es"))
     plain = finetuned.generate(kinput, 3)
     events: list[str] = []
-    with_prediction = finetuned.generate(
-        kinput,
-        3,
-        on_candidate=lambda c: events.append("candidate"),
-        predict=request,
-        on_predictions=lambda s: events.append(f"predictions:{len(s)}"),
-    )
-    assert events[0] == "candidate" and events[1] == f"predictions:{len(request.words)}"
+    done: list[object] = []
+
+    class Listener:
+        def engine_predictions(self, req, scores) -> None:
+            events.append(f"predictions:{len(scores)}")
+
+        def engine_candidate(self, request_id, cand) -> None:
+            events.append("candidate")
+
+        def engine_finished(self, request_id, result) -> None:
+            done.append(result)
+
+    inbox = Inbox()
+    worker = EngineWorker(SharedGenerator(finetuned), inbox.post, Listener())
+    try:
+        for _ in range(2):  # the second time the row is known: no scoring
+            worker.request(kinput, 3, request)
+            deadline = time.monotonic() + 60
+            while len(done) < 1 + events.count("again") and time.monotonic() < deadline:
+                inbox.drain()
+                time.sleep(0.005)
+            events.append("again")
+    finally:
+        worker.shutdown()
+    assert events[0] == f"predictions:{len(request.words)}" and events[1] == "candidate"
     assert events.count(f"predictions:{len(request.words)}") == 1
-    assert with_prediction.texts[0] == plain.texts[0]  # the greedy sentence is the same
-    assert len(with_prediction.candidates) == len(plain.candidates)
+    assert done[0].texts[0] == plain.texts[0]  # the greedy sentence is the same
+    assert len(done[0].candidates) == len(plain.candidates)
 
 
 def test_the_base_model_gives_no_model_predictions(generator):
@@ -351,7 +373,7 @@ class SharedGenerator:
     def __init__(self, gen) -> None:
         self._gen = gen
         self.scored: list[tuple[str, ...]] = []
-        self.generate_predict: list[NextWordRequest | None] = []
+        self.generated = 0
 
     def __getattr__(self, name: str):
         return getattr(self._gen, name)
@@ -361,7 +383,7 @@ class SharedGenerator:
         return self._gen.predict_next(request, cancel)
 
     def generate(self, *args, **kwargs):
-        self.generate_predict.append(kwargs.get("predict"))
+        self.generated += 1
         return self._gen.generate(*args, **kwargs)
 
     def close(self) -> None:
@@ -397,7 +419,7 @@ def test_the_row_is_scored_at_the_tap_before_the_debounce_and_not_again(finetune
         for label in ("yo", "querer"):
             session.tap(next(c for _, _, c in session.comm.board.iter_cells() if c.label == label))
         wait(lambda: session.prediction_latency is not None)
-        assert timer.pending is not None and shared.generate_predict == []  # still debouncing
+        assert timer.pending is not None and shared.generated == 0  # still debouncing
         assert shared.scored[-1] == ("yo", "querer")
         row = [p.word for p in session.predictions]
         assert len(row) == 8 and "querer" not in row and "yo" not in row
@@ -405,7 +427,7 @@ def test_the_row_is_scored_at_the_tap_before_the_debounce_and_not_again(finetune
 
         timer.pending()  # the debounce ends: sentences, without scoring the same row again
         wait(lambda: session.last_result is not None)
-        assert shared.generate_predict == [None]
+        assert shared.generated == 1
         assert shared.scored.count(("yo", "querer")) == 1
         assert session.candidates
     finally:

@@ -219,46 +219,22 @@ class SentenceGenerator:
         decoding: DecodingSettings | None = None,
         on_candidate: Callable[[Candidate], None] | None = None,
         cancel: threading.Event | None = None,
-        predict: NextWordRequest | None = None,
-        on_predictions: Callable[[dict[str, float]], None] | None = None,
     ) -> GenerationResult:
         """Ranked candidates, best first, for keywords already under the keyword convention
         (`prepare_keywords`, applied once where the user's input enters). Raises ModelLoadError
-        when no model loads (callers then offer `fallback_result`).
-
-        `predict`: also score the next keyword, right after the first candidate (so neither the
-        first sentence nor the prediction waits for the other candidates); the scores go to
-        `on_predictions`, and the sentence prompt is restored before the next candidate."""
+        when no model loads (callers then offer `fallback_result`)."""
         self.load()
         n = min(max(n or self.n_candidates, 1), MAX_CANDIDATES)
         stats = _Stats()
         start = time.perf_counter()
         found: list[Candidate] = []
-        pending = predict
-
-        def predict_now() -> bool:
-            nonlocal pending
-            if pending is None or (cancel is not None and cancel.is_set()):
-                return False
-            scores, pending = self._predict(pending, cancel), None
-            if on_predictions is not None:
-                on_predictions(scores)
-            return True
-
         with self._lock:
-            decoder = self._decode(
+            for cand in self._decode(
                 kinput, n, (decoding or self.decoding).validated(), cancel, stats, start
-            )
-            for cand in decoder:
+            ):
                 found.append(cand)
                 if on_candidate is not None:
                     on_candidate(cand)
-                if predict_now():  # the next candidate forks from the sentence prompt again
-                    assert self._runtime is not None and self.choice is not None
-                    self._runtime.set_prompt(
-                        self._runtime.tokenize(build_prompt(kinput, self.choice.style))
-                    )
-            predict_now()  # no candidate came: predict anyway
         return GenerationResult(
             candidates=rank(found, n),
             lang=kinput.lang.value,
@@ -279,16 +255,11 @@ class SentenceGenerator:
         was not fine-tuned for it (the few-shot base model) or nothing was tapped yet."""
         self.load()
         with self._lock:
-            return self._predict(request, cancel)
-
-    def _predict(
-        self, request: NextWordRequest, cancel: threading.Event | None
-    ) -> dict[str, float]:
-        assert self._runtime is not None and self.choice is not None
-        assert self._word_tokens is not None
-        if self.choice.style != PromptStyle.FINETUNED or not request.prefix:
-            return {}
-        return score_words(self._runtime, request, self._word_tokens, cancel=cancel)
+            assert self._runtime is not None and self.choice is not None
+            assert self._word_tokens is not None
+            if self.choice.style != PromptStyle.FINETUNED or not request.prefix:
+                return {}
+            return score_words(self._runtime, request, self._word_tokens, cancel=cancel)
 
     def _decode(
         self,

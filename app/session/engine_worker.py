@@ -6,7 +6,7 @@ request cancels the one in flight (a threading.Event checked between tokens) and
 behind it are skipped, so only the newest strip is decoded. Results go back through `post`, the
 owner's way to run a call on its own thread.
 
-The prediction row is scored as soon as a tap changes the strip (`predict`, ~50 ms), while the
+The prediction row is scored as soon as a tap changes the strip (`predict`, ~35 ms), while the
 session still waits out its debounce before asking for sentences: the row appears well under
 0.1 s after a tap and the first sentence is not delayed. A request whose prediction was already
 scored does not score it again.
@@ -86,8 +86,8 @@ class EngineWorker:
     def request(
         self, keywords: KeywordInput, n: int, predict: NextWordRequest | None = None
     ) -> int:
-        """Candidates for `keywords`; with `predict`, next-word scores too (after the first
-        candidate, reported by `engine_predictions`) unless `predict` scored them already."""
+        """Candidates for `keywords`; with `predict`, next-word scores too (before the
+        sentences, reported by `engine_predictions`) unless `predict` was scored already."""
         return self._submit(_Request(0, keywords, n, threading.Event(), predict))
 
     def predict(self, request: NextWordRequest) -> None:
@@ -155,28 +155,21 @@ class EngineWorker:
             release_assembled_base()
         self._emit("engine_loaded", f"{choice.path.name} ({choice.source}, {choice.style})")
 
-    def _predictions(self, req: _Request, scores: dict[str, float]) -> None:
-        assert req.predict is not None
-        if req.cancel.is_set():  # may lack its refined words; the newer request scores again
-            return
-        self._scored = req.predict
-        self._emit("engine_predictions", req.predict, scores)
-
     def _generate(self, req: _Request) -> None:
         if req.request_id != self._latest or req.cancel.is_set():
             return  # a newer tap already replaced this request
-        if req.keywords is None:
-            self._predict_only(req)
+        # The tap's own scoring usually finished during the debounce: only a request that came
+        # first (the model just loaded, or no debounce) scores here, before its sentences.
+        if req.predict is not None and (req.keywords is None or req.predict != self._scored):
+            self._predict(req)
+        if req.keywords is None or req.cancel.is_set():
             return
-        predict = None if req.predict == self._scored else req.predict
         try:
             result = self.generator.generate(
                 req.keywords,
                 req.n,
                 cancel=req.cancel,
                 on_candidate=lambda c: self._emit("engine_candidate", req.request_id, c),
-                predict=predict,
-                on_predictions=lambda s: self._predictions(req, s),
             )
         except (KeywordError, ModelLoadError) as exc:
             self._emit("engine_failed", req.request_id, str(exc))
@@ -187,11 +180,14 @@ class EngineWorker:
             return
         self._emit("engine_finished", req.request_id, result)
 
-    def _predict_only(self, req: _Request) -> None:
+    def _predict(self, req: _Request) -> None:
         assert req.predict is not None
         try:
             scores = self.generator.predict_next(req.predict, req.cancel)
         except Exception:  # the row falls back to history; sentences are unaffected
             log.exception("Prediction failed")
             return
-        self._predictions(req, scores)
+        if req.cancel.is_set():  # may lack its refined words; the newer request scores again
+            return
+        self._scored = req.predict
+        self._emit("engine_predictions", req.predict, scores)
