@@ -119,6 +119,12 @@ def split_keyword(raw: str, lang: Lang) -> list[str]:
     return words
 
 
+def keyword_text(items: Iterable[str], lang: Lang) -> str:
+    """What one cell or strip item adds (its labels or keywords) as one normalised keyword
+    text: the prediction row's words and the history's keywords use this form."""
+    return " ".join(w for item in items for w in split_keyword(item, lang))
+
+
 @dataclass(frozen=True)
 class KeywordInput:
     """Normalised keywords for one request, with what the markers say about the sentence."""

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from app.boards.model import Action, Board, BoardSet, Cell
-from app.core.keywords import MARKERS, Lang, split_keyword
+from app.core.keywords import MARKERS, Lang, keyword_text
 from app.session.scanning import (
     Cost,
     ScanConfig,
@@ -60,7 +60,7 @@ class Reach:
 
 def cell_word(cell: Cell, lang: Lang) -> str:
     """The keyword text a cell adds, normalised as the strip's keywords are."""
-    return " ".join(w for item in cell.words for w in split_keyword(item, lang))
+    return keyword_text(cell.words, lang)
 
 
 def marker_words(lang: Lang) -> dict[str, str]:

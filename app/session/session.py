@@ -24,8 +24,8 @@ from app.core.keywords import (
     KeywordError,
     KeywordInput,
     Lang,
+    keyword_text,
     prepare_keywords,
-    split_keyword,
 )
 from app.core.settings import Settings, save_settings
 from app.core.strip import StripItem
@@ -269,12 +269,9 @@ class Session:
 
     def strip_words(self) -> tuple[str, ...]:
         """One normalised keyword text per strip item, in tap order: the prediction prefix and
-        what history keeps (as `prediction.cell_word` names a cell's words)."""
+        what history keeps (as `reach.cell_word` names a cell's words)."""
         lang = Lang(self.lang)
-        return tuple(
-            " ".join(w for item_word in item.words for w in split_keyword(item_word, lang))
-            for item in self.comm.strip.items
-        )
+        return tuple(keyword_text(item.words, lang) for item in self.comm.strip.items)
 
     # --- predictions ----------------------------------------------------------------------------
     @property
