@@ -17,8 +17,11 @@ from app.ui.tiles import Tile
 SPACING = 4
 
 
-def cell_key(board: Board, cell: Cell) -> str:
-    return f"{board.id}/{cell.id}"
+def cell_key(board: Board | str, cell: Cell) -> str:
+    """A tile's key for its picture: the board (or its id) and the cell. A predicted cell has
+    the same key as its tile on its own board, so one picture request serves both."""
+    board_id = board if isinstance(board, str) else board.id
+    return f"{board_id}/{cell.id}"
 
 
 class BoardView(QScrollArea):

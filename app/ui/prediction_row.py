@@ -12,15 +12,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from app.session.prediction import ROW_SIZE, PredictedCell
-from app.ui.board_view import SPACING
+from app.ui.board_view import SPACING, cell_key
 from app.ui.tiles import TOUCH_PX, Tile
 
 COLUMNS = 4
-
-
-def prediction_key(board_id: str, cell_id: str) -> str:
-    """The same key as the cell's tile on its board: one picture request serves both."""
-    return f"{board_id}/{cell_id}"
 
 
 class PredictionRow(QWidget):
@@ -54,7 +49,7 @@ class PredictionRow(QWidget):
     def show_predictions(self, predictions: list[PredictedCell]) -> bool:
         """Show these words; False when they are the ones already shown (nothing was redone)."""
         shown = predictions[: self.capacity]
-        keys = [prediction_key(p.board_id, p.cell.id) for p in shown]
+        keys = [cell_key(p.board_id, p.cell) for p in shown]
         if keys == self.keys:
             return False
         self._clear()

@@ -1,9 +1,9 @@
 """Switch scanning in the window: the Qt glue around app.session.scanning.Scanner.
 
-What is scanned, in order: the prediction row (when it shows words), the board's rows, then a
-sentence row (the candidates, then "Say
-words"), then a controls row (delete last, clear, back, home, the markers). A QTimer drives the
-one-switch highlight; the switch keys are caught by an application event filter while the main
+What is scanned, in order (app.session.scanning.window_rows): the prediction row (when it
+shows words), the sentence row (the candidates, then "Say words", once the strip has words), the
+board's rows, then a controls row (delete last, clear, back, home, the markers). A QTimer drives
+the one-switch highlight; the switch keys are caught by an application event filter while the main
 window is active, so they work whatever has the keyboard focus (and a focused button does not
 also react to Space).
 """
