@@ -21,10 +21,17 @@ from app.generation.lora import discard_merged
 from app.generation.model_location import MODELS_DIR_ENV
 from app.generation.next_words import NextWordRequest, top_words
 from app.generation.prompts import PromptStyle
-from app.session.prediction import FIRST_WORDS, ROW_SIZE, Predictor, Usage, board_vocabulary
+from app.session.prediction import (
+    FIRST_WORDS,
+    MAX_COMPLETIONS,
+    ROW_SIZE,
+    Predictor,
+    Usage,
+    board_vocabulary,
+)
 from app.session.reach import ReachPlanner
 from app.session.scanning import ScanConfig, selection_cost, window_rows
-from app.session.session import Session
+from app.session.session import Change, Session
 
 REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
 DRINKS_ES = {"agua", "leche", "zumo", "té", "café", "batido", "refresco", "chocolate"}
@@ -66,6 +73,58 @@ def test_history_shifts_the_models_predictions():
     personal = [c.word for c in es_predictor(usage).rank(("yo", "querer"), model)]
     assert personal[0] == "pizza"
     assert "hacer" in personal  # the model still counts
+
+
+def test_a_message_said_before_is_completed_in_one_tile():
+    """After "yo querer", a user who often went on "ir baño" gets that rest as one tile (both
+    cells, in order); "ir" alone stays likely enough for the row; other beginnings, rests with
+    a word on no board and words already tapped give no completion."""
+    usage = Usage()
+    for _ in range(4):
+        usage.add(["yo", "querer", "ir", "baño"])
+    usage.add(["yo", "querer", "comer", "xyzzy"])  # "xyzzy" is on no board
+    usage.add(["yo", "estar", "cansado"])
+    p = es_predictor(usage)
+    model = {"ir": -1.0, "comer": -1.2, "beber": -1.5, "jugar": -2.0, "agua": -3.0}
+    boards = load_default_boards("es")
+    for extra in (None, p.extra_selections(boards, (boards.root,))):
+        row = p.rank(("yo", "querer"), model, extra)
+        completions = [t for t in row if t.then]
+        assert [t.words for t in completions] == [("ir", "baño")]
+        tile = completions[0]
+        assert [c.words for c in tile.cells] == [("ir",), ("baño",)]
+        assert tile.then[0].board_id != "home"  # "baño" is in a folder: the tile saves the trip
+        assert ("ir",) in [t.words for t in row]
+    assert p.completions(("yo", "querer")) == {("ir", "baño"): pytest.approx(4 / 6)}
+    assert p.completions(("yo", "estar")) == {}  # one keyword left: that is a word tile
+    assert [t for t in p.rank(("tú",), model) if t.then] == []
+    assert [t for t in p.rank(("yo", "querer", "baño"), model) if t.then] == []
+    first = p.rank((), {})  # an empty strip: the whole message, beside the first words
+    assert ("yo", "querer", "ir", "baño") in [t.words for t in first]
+
+
+def test_completions_take_at_most_two_tiles_for_touch_and_for_switches():
+    """Many rests said often: the row still holds words (at most `MAX_COMPLETIONS` tiles
+    complete), and the scanning row weighs a rest by what all its words cost to reach."""
+    boards = load_default_boards("es")
+    usage = Usage()
+    rests = [["ir", "baño"], ["comer", "pan"], ["beber", "agua"], ["jugar", "pelota"]]
+    for rest in rests:
+        for _ in range(3):
+            usage.add(["yo", "querer", *rest])
+    model = {w: -2.0 for w in ["ir", "comer", "beber", "jugar", "leche", "zumo", "salir"]}
+    home = (boards.root,)
+    touch = Predictor(boards, "es", usage)
+    switch = Predictor(boards, "es", usage, scan=ScanConfig())
+    rows = [
+        touch.rank(("yo", "querer"), model, touch.extra_selections(boards, home)),
+        switch.rank(("yo", "querer"), model, scan=switch.scan_costs(home, 3)),
+    ]
+    for row in rows:
+        completions = [t.words for t in row if t.then]
+        assert len(completions) == MAX_COMPLETIONS and len(row) == ROW_SIZE
+        assert set(completions) <= {tuple(r) for r in rests}
+    assert switch.completions(("yo", "querer"))[("ir", "baño")] == pytest.approx(3 / 13)
 
 
 def test_words_far_from_the_open_board_rank_higher():
@@ -214,6 +273,26 @@ def test_a_predicted_tile_adds_its_word_like_its_cell(tmp_path):
     assert session.comm.strip.keywords == ["querer"]
     assert session.comm.board.id == "home"  # no folder was opened
     assert "querer" not in [p.word for p in session.predictions]
+
+
+def test_a_completion_tile_adds_all_its_words_as_one_change(tmp_path):
+    session = make_session(tmp_path, speak_each_tile=True)
+    said: list[str] = []
+    session._say = lambda text, **_: said.append(text)  # what the tiles would speak
+    session.phrases.history = [
+        Phrase("Quiero ir al baño.", "es", ("yo", "querer", "ir", "baño"), time.time(), 3)
+    ]
+    session._recount_usage()
+    session.add_word("yo")
+    session.add_word("querer")
+    changes: list[Change] = []
+    session.subscribe(changes.append)
+    index = next(i for i, t in enumerate(session.predictions) if t.then)
+    session.tap_prediction(index)
+    assert session.comm.strip.keywords == ["yo", "querer", "ir", "baño"]
+    assert session.comm.board.id == "home"  # no folder opened
+    assert changes.count(Change.STRIP) == 1  # one change: one request, one prediction
+    assert said == ["ir baño"]
 
 
 def test_speaking_teaches_the_predictions_and_clearing_history_forgets(tmp_path):

@@ -9,6 +9,13 @@ saves the trip into that folder. Each gets a blend of:
   half after `HALF_LIFE_DAYS`. The more history follows the last word, the more it weighs.
 With nothing tapped, the user's most frequent first words, then `FIRST_WORDS`.
 
+A tile can also complete the message: when the strip begins a message the user has spoken
+before, the rest of it ("yo querer" -> "ir baño") is one tile that adds all its keywords, as
+word-prediction AAC apps offer phrase completion. Its probability is the history's (how many
+of the messages that began so went on so, a message never said counting `COMPLETION_PRIOR`),
+at most its first word's; the first word keeps the rest of its probability. At most
+`MAX_COMPLETIONS` such tiles, and only where they save more than the word they displace.
+
 Which likely words make the row depends on how the user selects. By touch, every selection
 costs about the same, so a word that takes more selections to reach ranks higher
 (`NAV_WEIGHT`). A switch user pays for every highlight step and press (`ScanCosts`): the row
@@ -22,7 +29,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.boards.model import BoardSet, Cell
 from app.core.history import Phrase
@@ -38,6 +45,8 @@ HALF_LIFE_DAYS = 30.0
 NAV_WEIGHT = 1.0
 SCAN_CHOICES = 64  # candidates the scanning row is chosen from (the most P x cost)
 MAX_HISTORY_WEIGHT = 0.7  # history's share at most: the model always keeps 0.3
+MAX_COMPLETIONS = 2  # tiles that add the rest of a message said before (the row stays words)
+COMPLETION_PRIOR = 1.0  # weight of "a message never said" against the history's messages
 # What an empty strip offers before the user has a history, with how often each opens a
 # message: the share of the Tatoeba training corpus's keyword lists that start with it (of 92k
 # es / 84k en), querer/want excepted: 0.1 % there, but AAC requests often start with the verb
@@ -53,11 +62,21 @@ FIRST_WORDS: dict[str, dict[str, float]] = {
 
 @dataclass(frozen=True)
 class PredictedCell:
-    """A predicted word and the cell it comes from (tapping it adds it as that cell would)."""
+    """A predicted word and the cell it comes from (tapping it adds it as that cell would);
+    a completion also adds the cells `then`, in order."""
 
     word: str
     board_id: str
     cell: Cell
+    then: tuple[PredictedCell, ...] = ()
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return (self.word, *(c.word for c in self.then))
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return (self.cell, *(c.cell for c in self.then))
 
 
 @dataclass(frozen=True)
@@ -89,6 +108,7 @@ class Usage:
     words: Counter = field(default_factory=Counter)
     firsts: Counter = field(default_factory=Counter)
     follows: dict[str, Counter] = field(default_factory=dict)
+    messages: Counter = field(default_factory=Counter)  # whole keyword lists
 
     @classmethod
     def from_phrases(cls, phrases: Iterable[Phrase], lang: str, now: float | None = None) -> Usage:
@@ -106,6 +126,7 @@ class Usage:
         if not words:
             return
         self.firsts[words[0]] += weight
+        self.messages[tuple(words)] += weight
         for i, w in enumerate(words):
             self.words[w] += weight
             if i:
@@ -177,6 +198,26 @@ class Predictor:
         tiles = self.planner.tile_costs(path, n_candidates, self.size)
         return ScanCosts({w: r.total for w, r in reach.items()}, tiles)
 
+    def completions(self, prefix: Sequence[str]) -> dict[tuple[str, ...], float]:
+        """The rests (two keywords or more, all on the boards) of the messages said before
+        that begin with `prefix`, each with the history's probability that the message goes
+        on with it: the messages that began so and went on so, over all that began so plus
+        `COMPLETION_PRIOR` for one never said."""
+        start, k = tuple(prefix), len(prefix)
+        began = 0.0
+        went_on: Counter = Counter()  # each beginning, two keywords or more, of the rests
+        rests: set[tuple[str, ...]] = set()
+        for message, weight in self.usage.messages.items():
+            if len(message) < k or message[:k] != start:
+                continue
+            began += weight
+            rest = message[k:]
+            for size in range(2, len(rest) + 1):
+                went_on[rest[:size]] += weight
+            if len(rest) >= 2 and all(w in self.vocabulary for w in rest):
+                rests.add(rest)
+        return {rest: went_on[rest] / (began + COMPLETION_PRIOR) for rest in rests}
+
     def rank(
         self,
         prefix: Sequence[str],
@@ -184,10 +225,10 @@ class Predictor:
         extra: dict[str, int] | None = None,
         scan: ScanCosts | None = None,
     ) -> list[PredictedCell]:
-        """The row: up to `size` cells, best first, none already in the strip. `scan`
-        (`scan_costs`): the words whose tile saves a switch user the most; else `extra`
+        """The row: up to `size` tiles, best first, no word already in the strip. `scan`
+        (`scan_costs`): the tiles that save a switch user the most; else `extra`
         (`extra_selections`): words far from the open board rank higher, as the row saves more
-        for them; with neither, most likely first."""
+        for them; with neither, most likely first. Completions join where they save more."""
         model = softmax({w: s for w, s in model_scores.items() if w in self.vocabulary})
         history, trust = self.history_probabilities(prefix)
         if not model and not prefix:  # the defaults fill the rest of an empty strip's row
@@ -201,41 +242,80 @@ class Predictor:
         for w, p in history.items():
             scores[w] += trust * p
         taken = set(prefix)
+        # A completion is likely at most as its first word, which keeps the rest, and at least
+        # the model's share: a user who goes on otherwise still finds it alone.
+        completions: dict[tuple[str, ...], float] = {}
+        for rest, p in self.completions(prefix).items():
+            p = min(p, scores[rest[0]])
+            if p > 0 and not taken & set(rest):
+                completions[rest] = p
+        for first in {rest[0] for rest in completions}:
+            took = max(p for rest, p in completions.items() if rest[0] == first)
+            scores[first] = max(scores[first] - took, (1 - trust) * model.get(first, 0.0))
         ranked = [
-            (word, score)
+            ((word,), score)
             for word, score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
             if word not in taken and word in self.vocabulary and math.isfinite(score)
         ]
+
+        # The completions worth most, at most MAX_COMPLETIONS of them, join the words.
+        def worth(item: Item) -> tuple[float, tuple[str, ...]]:
+            return -_worth(*item, extra, scan), item[0]
+
+        items = ranked + sorted(completions.items(), key=worth)[:MAX_COMPLETIONS]
         if scan is not None:
-            words = _saving_most(ranked, scan, self.size)
+            chosen = _saving_most(items, scan, self.size)
         else:
-            if extra:
-                ranked = [(w, p * (1 + NAV_WEIGHT * extra.get(w, 0))) for w, p in ranked]
-                ranked.sort(key=lambda kv: (-kv[1], kv[0]))
-            words = [w for w, _ in ranked[: self.size]]
-        return [PredictedCell(w, *self.vocabulary[w]) for w in words]
+            items.sort(key=worth)
+            chosen = [words for words, _ in items[: self.size]]
+        return [self._tile(words) for words in chosen]
+
+    def _tile(self, words: tuple[str, ...]) -> PredictedCell:
+        first, *rest = (PredictedCell(w, *self.vocabulary[w]) for w in words)
+        return replace(first, then=tuple(rest))
 
 
-def _saving_most(ranked: list[tuple[str, float]], scan: ScanCosts, size: int) -> list[str]:
+Item = tuple[tuple[str, ...], float]  # a tile's words, the probability it is what comes next
+
+
+def _worth(
+    words: tuple[str, ...], p: float, extra: dict[str, int] | None, scan: ScanCosts | None
+) -> float:
+    """What a tile saves, roughly, to rank by: P x what its words take through the boards,
+    presses + steps for a switch user, selections by touch (far words more, `NAV_WEIGHT`),
+    else P x its keywords."""
+    if scan is not None:
+        return p * sum(scan.words.get(w, 0) for w in words)
+    if extra:
+        return p * sum(1 + NAV_WEIGHT * extra.get(w, 0) for w in words)
+    return p * len(words)
+
+
+def _saving_most(items: list[Item], scan: ScanCosts, size: int) -> list[tuple[str, ...]]:
     """The row that saves a switch user the most presses + steps on average: the j-th tile
-    holds the j-th likeliest of the words chosen (the cheapest order), and a word saves
-    P(word) x (its cost through the boards - its tile's). The choice is exact over the
-    `SCAN_CHOICES` best candidates (dynamic programming over them, likeliest first); tiles
-    that would save nothing go to the likeliest words left, after the others."""
+    holds the j-th likeliest of the tiles chosen (the cheapest order), and a tile saves
+    P(its words come next) x (their cost through the boards - the tile's). The choice is exact
+    over the `SCAN_CHOICES` best candidates (dynamic programming over them, likeliest first);
+    tiles that would save nothing go to the likeliest words left, after the others."""
     far = max(scan.words.values(), default=0) + 1  # a word no path reaches
+
+    def cost(words: tuple[str, ...]) -> int:
+        return sum(scan.words.get(w, far) for w in words)
+
     tiles = scan.tiles[:size]
-    pool = sorted(ranked, key=lambda kv: -kv[1] * scan.words.get(kv[0], far))[:SCAN_CHOICES]
+    pool = sorted(items, key=lambda kv: -kv[1] * cost(kv[0]))[:SCAN_CHOICES]
     pool.sort(key=lambda kv: (-kv[1], kv[0]))  # likeliest first: the order of the tiles
-    # best[j]: (saving, words) with j tiles filled from the candidates seen so far
-    best: list[tuple[float, tuple[str, ...]]] = [(0.0, ())] + [(-math.inf, ())] * len(tiles)
-    for word, p in pool:
-        cost = scan.words.get(word, far)
+    # best[j]: (saving, tiles' words) with j tiles filled from the candidates seen so far
+    best: list[tuple[float, tuple[tuple[str, ...], ...]]] = [(0.0, ())]
+    best += [(-math.inf, ())] * len(tiles)
+    for words, p in pool:
         for j in range(len(tiles) - 1, -1, -1):
-            saving, words = best[j]
-            if saving > -math.inf and saving + p * (cost - tiles[j]) > best[j + 1][0]:
-                best[j + 1] = (saving + p * (cost - tiles[j]), (*words, word))
+            saving, chosen = best[j]
+            gain = p * (cost(words) - tiles[j])
+            if saving > -math.inf and saving + gain > best[j + 1][0]:
+                best[j + 1] = (saving + gain, (*chosen, words))
     chosen = max(best, key=lambda b: b[0])[1]
-    rest = [w for w, _ in ranked if w not in chosen]
+    rest = [words for words, _ in items if len(words) == 1 and words not in chosen]
     return [*chosen, *rest][:size]
 
 

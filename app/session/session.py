@@ -314,9 +314,19 @@ class Session:
         self.prediction_latency = time.perf_counter() - self._requested_at
 
     def tap_prediction(self, index: int) -> None:
-        """A predicted tile adds its word as tapping the cell on its own board would."""
-        if 0 <= index < len(self.predictions):
-            self.tap(self.predictions[index].cell)
+        """A predicted tile adds its word as tapping the cell on its own board would; a
+        completion adds each of its cells so, as one change of the strip (one request, one
+        prediction) that speaks their words together when tiles speak."""
+        if not 0 <= index < len(self.predictions):
+            return
+        tile = self.predictions[index]
+        if not tile.then:
+            self.tap(tile.cell)
+            return
+        spoken = [self.comm.tap(cell).speak_text for cell in tile.cells]  # word cells only
+        if any(spoken):
+            self._say(" ".join(t for t in spoken if t), record=False)
+        self._strip_changed()
 
     def _personal(self, cands: list[Candidate]) -> list[Candidate]:
         """Sentences the user said often for exactly these keywords go first."""

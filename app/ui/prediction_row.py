@@ -3,19 +3,25 @@
 It renders `Session.predictions` and emits the index tapped; the session decides what they are
 and what a tap does. Tiles are made anew only when the words change (as the board's are on each
 render, so the theme styles them the same way); the row keeps its height when it is empty, so
-the panel below it does not jump after each tap.
+the panel below it does not jump after each tap. A tile that completes a message shows its
+cells' pictures side by side over their words, so a user who does not read sees what it adds.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QGridLayout, QWidget
 
+from app.boards.model import Cell
 from app.session.prediction import ROW_SIZE, PredictedCell
 from app.ui.board_view import SPACING, cell_key
 from app.ui.tiles import TOUCH_PX, Tile
 
 COLUMNS = 4
+GAP = 0.08  # between a completion's pictures, a share of their height
 
 
 class PredictionRow(QWidget):
@@ -30,7 +36,8 @@ class PredictionRow(QWidget):
         for c in range(COLUMNS):
             self._grid.setColumnStretch(c, 1)
         self.tiles: list[Tile] = []
-        self.keys: list[str] = []
+        self.keys: list[tuple[str, ...]] = []  # each tile's cells' picture keys, in order
+        self._pictures: dict[str, QImage] = {}  # pictures arrived for the tiles shown
         self.capacity = 0
         self.set_rows(ROW_SIZE // COLUMNS)
 
@@ -47,29 +54,66 @@ class PredictionRow(QWidget):
         self._clear()  # the next show_predictions lays the tiles out again
 
     def show_predictions(self, predictions: list[PredictedCell]) -> bool:
-        """Show these words; False when they are the ones already shown (nothing was redone)."""
+        """Show these tiles; False when they are the ones already shown (nothing was redone)."""
         shown = predictions[: self.capacity]
-        keys = [cell_key(p.board_id, p.cell) for p in shown]
+        keys = [tuple(cell_key(c.board_id, c.cell) for c in (p, *p.then)) for p in shown]
         if keys == self.keys:
             return False
         self._clear()
         self.keys = keys
         for i, p in enumerate(shown):
-            tile = Tile(p.cell.label, p.cell.background, parent=self)
-            tile.setAccessibleDescription(f"{p.cell.label} (predicted)")
+            label = " ".join(cell.label for cell in p.cells)
+            tile = Tile(label, p.cell.background, parent=self)
+            kind = "completes the message" if p.then else "predicted"
+            tile.setAccessibleDescription(f"{label} ({kind})")
             tile.clicked.connect(lambda *_, i=i: self.pressed.emit(i))
             self._grid.addWidget(tile, i // COLUMNS, i % COLUMNS)
             tile.show()
             self.tiles.append(tile)
         return True
 
+    def wanted_pictures(self, predictions: list[PredictedCell]) -> list[tuple[str, Cell]]:
+        """(picture key, cell) for every cell the shown tiles picture."""
+        cells = [c for p in predictions[: len(self.keys)] for c in (p, *p.then)]
+        keys = [k for tile_keys in self.keys for k in tile_keys]
+        return list(zip(keys, (c.cell for c in cells), strict=True))
+
     def _clear(self) -> None:
         for tile in self.tiles:
             tile.hide()  # gone from the screen now; Qt frees it later
             tile.deleteLater()
-        self.tiles, self.keys = [], []
+        self.tiles, self.keys, self._pictures = [], [], {}
 
-    def set_picture(self, key: str, picture) -> None:
-        for tile, k in zip(self.tiles, self.keys, strict=True):
-            if k == key:
+    def set_picture(self, key: str, picture: Path | str | QImage | None) -> None:
+        for tile, keys in zip(self.tiles, self.keys, strict=True):
+            if key not in keys:
+                continue
+            if len(keys) == 1:
                 tile.set_picture(picture)
+                continue
+            if picture is None or picture == "":
+                continue  # none found: its place stays empty
+            image = picture if isinstance(picture, QImage) else QImage(str(picture))
+            if not image.isNull():
+                self._pictures[key] = image
+                tile.set_picture(side_by_side([self._pictures.get(k) for k in keys]))
+
+
+def side_by_side(images: list[QImage | None]) -> QImage:
+    """One picture of several, left to right at one height; a picture not there yet leaves
+    its place empty, so the others do not move when it comes."""
+    height = max((im.height() for im in images if im is not None), default=1)
+    gap = round(height * GAP)
+    out = QImage(len(images) * (height + gap) - gap, height, QImage.Format.Format_ARGB32)
+    out.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(out)
+    for i, image in enumerate(images):
+        if image is not None:
+            scaled = image.scaled(
+                height, height, Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )  # fmt: skip
+            x = i * (height + gap) + (height - scaled.width()) // 2
+            painter.drawImage(x, (height - scaled.height()) // 2, scaled)
+    painter.end()
+    return out
