@@ -7,11 +7,13 @@
    (cheapest one-switch row-column way: folders, home, back, the marker buttons; a word tapped in
    a folder leaves that folder open, as app/session/communicator.py does). With prediction,
    before each keyword the window shows `Predictor.rank(prefix, model scores)` as its first row;
-   a keyword in that row is tapped there (one selection; the board stays open), any other is
+   a keyword in that row is tapped there (one selection; the board stays open), as is a tile
+   that completes the message with its next keywords (the longest that fits), any other is
    reached through the boards with the prediction row scanned first. The message ends by
    selecting the first candidate. Rows: the app's for touch and for scanning with no history;
-   with a history of the set's other messages (leave one out: a user some weeks in); with a
-   history of the same messages (it has seen them: an upper bound of personalisation).
+   with a history of the set's other messages (leave one out: a user some weeks in, no
+   repeats); of a seeded half of the messages (half the messages are repeats: the row can
+   complete them); of the same messages (every message a repeat: an upper bound).
 2. Next-keyword accuracy on the corpus test split: a seeded sample, a random cut, top-1 / top-8
    over the board vocabulary (the row the user sees) and over the split's own vocabulary.
 3. Latency: `predict_next` over the simulated prefixes (the app scores at the tap, during the
@@ -59,8 +61,12 @@ MAX_MERGE = 3
 LIKELIEST = "model, likeliest first"
 TOUCH = "model, touch (app: far words first)"
 SCANNING = "model, scanning (app: most saved first)"
-OTHERS = "model + history of the other messages, scanning"
-SEEN = "model + history of the same messages*, scanning"
+# With a history: of the other messages (leave one out: no repeats); of a user who repeats.
+OTHERS = "model + history of the other messages"
+REPEATS = "model + history so far"
+MODES = (("touch", False), ("scanning", True))
+NEW_MESSAGES = (0.5, 0.25)  # repeating users: their share of messages never said before
+PERFECT = "perfect one-word row (ceiling)"
 MERGE_EXAMPLE = {
     "es": "por favor",
     "en": "thank you",
@@ -68,8 +74,8 @@ MERGE_EXAMPLE = {
 
 Prefix = tuple[str, ...]
 Scorer = Callable[[Prefix], dict[str, float]]  # prefix -> {word: score}, as predict_next
-# (prefix, open boards from home) -> the prediction row's words, best first
-RowSource = Callable[[Prefix, tuple[str, ...]], list[str]]
+# (prefix, open boards from home) -> the prediction row's tiles (each one's words), best first
+RowSource = Callable[[Prefix, tuple[str, ...]], list[tuple[str, ...]]]
 
 
 # --- 1. the simulated user --------------------------------------------------------------------
@@ -81,6 +87,7 @@ class MessageCost:
     folders: int  # folders opened
     cost: Cost  # one-switch presses and highlight steps
     from_row: int  # keywords tapped in the prediction row
+    completions: int  # tiles of several keywords tapped
 
 
 _PLANNERS: dict[tuple[int, str], tuple[BoardSet, ReachPlanner]] = {}
@@ -101,15 +108,25 @@ def simulate(
     bench/scanning_cost.sentence_cost's plan)."""
     planner = planner_for(boards, lang)
     path = (boards.root,)
-    total, picks, folders, hits = Cost(0, 0), 0, 0, 0
-    for i, word in enumerate(words):
+    total, picks, folders, hits, completions = Cost(0, 0), 0, 0, 0, 0
+    i = 0
+    while i < len(words):
+        word = words[i]
         n = 0 if i == 0 else N_CANDIDATES  # candidates appear after the first word
         row = rows(tuple(words[:i]), path) if rows is not None else []
-        if word in row:  # tapped in the row; the open board stays open
+        fits = [j for j, tile in enumerate(row) if tuple(words[i : i + len(tile)]) == tile]
+        if fits:  # tapped in the row (the tile adding the most); the open board stays open
+            j = max(fits, key=lambda j: len(row[j]))
             window = rows_for(boards, path, n, len(row))
-            total += selection_cost(window, prediction_target(row.index(word)), CONFIG)
-            picks, hits = picks + 1, hits + 1
+            total += selection_cost(window, prediction_target(j), CONFIG)
+            picks, hits, completions = (
+                picks + 1,
+                hits + len(row[j]),
+                completions + (len(row[j]) > 1),
+            )
+            i += len(row[j])
             continue
+        i += 1
         plan = cheapest_word(planner, path, word, n, len(row))
         total, picks, folders, path = (
             total + plan.cost,
@@ -121,12 +138,12 @@ def simulate(
     speak = selection_cost(
         rows_for(boards, path, N_CANDIDATES, len(row)), candidate_target(0), CONFIG
     )
-    return MessageCost(picks + 1, folders, total + speak, hits)
+    return MessageCost(picks + 1, folders, total + speak, hits, completions)
 
 
 def perfect_rows(words: Sequence[str]) -> RowSource:
-    """A row holding exactly the message's next word: the most any prediction row can save."""
-    return lambda prefix, _path: [words[len(prefix)]] if len(prefix) < len(words) else []
+    """A row holding exactly the message's next word: the most a row of words can save."""
+    return lambda prefix, _path: [(words[len(prefix)],)] if len(prefix) < len(words) else []
 
 
 def predictor_rows(
@@ -142,7 +159,7 @@ def predictor_rows(
         if boards is not None:
             extra = predictor.extra_selections(boards, path)
             scan = predictor.scan_costs(path, N_CANDIDATES if prefix else 0)
-        return [p.word for p in predictor.rank(prefix, scorer(prefix), extra, scan)]
+        return [p.words for p in predictor.rank(prefix, scorer(prefix), extra, scan)]
 
     return row
 
@@ -152,20 +169,50 @@ def always(rows: RowSource) -> Callable[[Sequence[str]], RowSource]:
     return lambda _words: rows
 
 
-def leave_one_out(
-    boards: BoardSet, lang: str, scorer: Scorer, messages: list[list[str]]
+def with_history(
+    boards: BoardSet,
+    lang: str,
+    scorer: Scorer,
+    history: Callable[[int], list[list[str]]],
+    messages: list[list[str]],
+    scanning: bool,
 ) -> Callable[[Sequence[str]], RowSource]:
-    """For each message, the app's row (scanning) with a history of **every other** message
-    spoken once: a user some weeks in, who never said this message before."""
-    predictor = Predictor(boards, lang, Usage(), scan=CONFIG)
+    """For each message (the i-th), the app's row (for a switch user or touch) after the user
+    spoke each of `history(i)` once."""
+    predictor = Predictor(boards, lang, Usage(), scan=CONFIG if scanning else None)
     rows = predictor_rows(predictor, scorer, boards)
 
     def source(words: Sequence[str]) -> RowSource:
         i = next(i for i, m in enumerate(messages) if m is words)
-        predictor.usage = history_of(messages[:i] + messages[i + 1 :])
+        predictor.usage = history_of(history(i))
         return rows
 
     return source
+
+
+def repeating_user(
+    messages: list[list[str]], seed: int, new: float
+) -> tuple[list[list[str]], Callable[[int], list[list[str]]], float]:
+    """A user who says some messages again and again: 2n draws, each a message never said
+    before with probability `new` (the set's messages in a seeded order), else one said
+    before, the k-th said first weighing 1/k (Zipf's law: the first favourites stay the
+    most said). Both are assumptions: there is no AAC message log here to measure them on.
+    The second n draws are simulated, the i-th with the history of every draw before it.
+    Returns (those messages, their histories, the share of them said before)."""
+    rng = random.Random(seed)
+    n = len(messages)
+    unsaid = rng.sample(messages, n)
+    said: list[list[str]] = []
+    draws: list[list[str]] = []
+    for _ in range(2 * n):
+        if unsaid and (not said or rng.random() < new):
+            said.append(unsaid.pop())
+            draws.append(said[-1])
+        else:
+            draws.append(rng.choices(said, [1 / k for k in range(1, len(said) + 1)])[0])
+    scored = [list(m) for m in draws[n:]]  # one object per draw: `with_history` finds it
+    repeats = sum(m in draws[: n + i] for i, m in enumerate(scored)) / n if n else 0.0
+    return scored, lambda i: draws[: n + i], repeats
 
 
 def board_message(
@@ -209,6 +256,7 @@ class Totals:
     steps: int = 0
     keywords: int = 0
     from_row: int = 0
+    completions: int = 0
 
     def add(self, cost: MessageCost, n_words: int) -> None:
         self.n += 1
@@ -218,6 +266,7 @@ class Totals:
         self.steps += cost.cost.steps
         self.keywords += n_words
         self.from_row += cost.from_row
+        self.completions += cost.completions
 
     def per_message(self, value: int) -> float:
         return value / self.n if self.n else 0.0
@@ -318,14 +367,19 @@ def fewer(off: float, on: float) -> str:
 def simulation_table(results: dict[tuple[str, str], dict[str, Totals]]) -> list[str]:
     lines = [
         "| messages | lang | n | prediction row | selections | folders opened | presses "
-        "| steps | keywords from the row | fewer selections | fewer steps | fewer presses+steps |",
-        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| steps | keywords from the row | completions tapped | fewer selections | fewer steps "
+        "| fewer presses+steps |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for (kind, lang), runs in results.items():
         off = runs["off"]
         for name, t in runs.items():
             pm = t.per_message
-            row_share = f"{100 * t.from_row / t.keywords:.0f} %" if name != "off" else "–"
+            row_share = (
+                f"{100 * t.from_row / t.keywords:.0f} % | {pm(t.completions):.2f}"
+                if name != "off"
+                else "– | –"
+            )
             sel, steps = pm(t.selections), pm(t.steps)
             both = pm(t.presses + t.steps)
             deltas = (
@@ -343,7 +397,7 @@ def simulation_table(results: dict[tuple[str, str], dict[str, Totals]]) -> list[
 
 def verdicts(results: dict[tuple[str, str], dict[str, Totals]]) -> list[str]:
     """The app's rows against the issue's targets, per message set and language: selections
-    by touch, steps by scanning; without history and with the other messages' history."""
+    by touch, steps by scanning, with each history simulated."""
 
     def fewer_share(off: int, on: int) -> float:
         return 1 - on / off if off else 0.0
@@ -356,15 +410,18 @@ def verdicts(results: dict[tuple[str, str], dict[str, Totals]]) -> list[str]:
     out = []
     for (kind, lang), runs in results.items():
         off = runs["off"]
-        sel = fewer_share(off.selections, runs[TOUCH].selections)
-        steps = fewer_share(off.steps, runs[SCANNING].steps)
-        others = fewer_share(off.steps, runs[OTHERS].steps)
-        ceiling = fewer_share(off.selections, runs["perfect row (ceiling)"].selections)
+        sel, steps = [], []
+        for name, t in runs.items():
+            label = name.removesuffix(", touch").removesuffix(", scanning")
+            if name == TOUCH or name.endswith(", touch"):
+                share = fewer_share(off.selections, t.selections)
+                sel.append(f"{label} {verdict(share, TARGET_SELECTIONS)}")
+            elif name == SCANNING or name.endswith(", scanning"):
+                steps.append(f"{label} {verdict(fewer_share(off.steps, t.steps), TARGET_STEPS)}")
+        ceiling = fewer_share(off.selections, runs[PERFECT].selections)
         out.append(
-            f"- {kind} {lang}: fewer selections by touch, no history "
-            f"{verdict(sel, TARGET_SELECTIONS)}, ceiling {100 * ceiling:.0f} %; fewer scanning "
-            f"steps, no history {verdict(steps, TARGET_STEPS)}, with the other messages' "
-            f"history {verdict(others, TARGET_STEPS)}."
+            f"- {kind} {lang}: fewer selections by touch: {'; '.join(sel)} (a one-word row's "
+            f"ceiling {100 * ceiling:.0f} %); fewer scanning steps: {'; '.join(steps)}."
         )
     return out
 
@@ -415,17 +472,34 @@ def run(args: argparse.Namespace) -> str:
         sets = {"gold": gold_words, "scanning": [s.split() for s in SENTENCES[lang]]}
         scanning = Predictor(boards, lang, Usage(), scan=CONFIG)
         for kind, messages in sets.items():
-            seen = Predictor(boards, lang, history_of(messages), scan=CONFIG)
             sources: dict[str, Callable[[Sequence[str]], RowSource | None]] = {
                 "off": lambda _words: None,
                 LIKELIEST: always(predictor_rows(plain, scorer)),
                 TOUCH: always(predictor_rows(plain, scorer, boards)),
                 SCANNING: always(predictor_rows(scanning, scorer, boards)),
-                OTHERS: leave_one_out(boards, lang, scorer, messages),
-                SEEN: always(predictor_rows(seen, scorer, boards)),
-                "perfect row (ceiling)": perfect_rows,
             }
+            for mode, scan in MODES:
+                sources[f"{OTHERS}, {mode}"] = with_history(
+                    boards, lang, scorer, lambda i, m=messages: m[:i] + m[i + 1 :], messages, scan
+                )
+            sources[PERFECT] = perfect_rows
             results[(kind, lang)] = run_messages(boards, lang, messages, sources)
+            # The same messages as said by users who repeat some (each with its own baseline).
+            base = {name: sources[name] for name in ("off", TOUCH, SCANNING)}
+            for new in NEW_MESSAGES:
+                stream, history, repeats = repeating_user(messages, args.seed, new)
+                sources = dict(base)
+                for mode, scan in MODES:
+                    sources[f"{REPEATS}, {mode}"] = with_history(
+                        boards, lang, scorer, history, stream, scan
+                    )
+                sources[PERFECT] = perfect_rows
+                user = f"{kind}, repeating, {100 * new:.0f} % new"
+                results[(user, lang)] = run_messages(boards, lang, stream, sources)
+                notes.append(
+                    f"{user} {lang}: {len(stream)} messages simulated, {100 * repeats:.0f} % of "
+                    "them said before."
+                )
         predict_s[lang] = list(scorer.seconds)
 
         # 2. accuracy on the test split
@@ -453,12 +527,18 @@ def run(args: argparse.Namespace) -> str:
         "history: the likeliest words first; as the app ranks it for touch (words far from the "
         "open board first, judged on selections); as the app ranks it with scanning on (the "
         "words whose tile saves the most presses + steps, judged on steps). A keyword in the "
-        "row is tapped there, any other through the boards. *model + history of the other "
-        "messages*: the scanning row with a history of every other message of the set spoken "
-        "once (never the message itself): a user some weeks in. *model + history of the same "
-        "messages\\**: it has seen them, so it shows the ceiling of personalisation, not a fair "
-        "accuracy. *perfect row (ceiling)*: a row holding exactly the next word, the most any "
-        "row can save: each keyword costs one selection, the folders and home trips go. A word "
+        "row is tapped there, as is a tile completing the message with its next keywords (from "
+        "the history), any other through the boards. *model + history of the other messages*, "
+        "for touch and for scanning: the app's row after the user spoke every other message "
+        "of the set once (never this one: a user some weeks in who never repeats). *repeating, "
+        "x % new*: the set as said by a user who repeats (2n seeded draws, each a message never "
+        "said before with probability x, else one said before, the k-th said first weighing 1/k "
+        "as in Zipf's law: assumptions, no AAC message log here to measure them on; the second "
+        "n draws are simulated, each with every earlier draw as its history, against their own "
+        "*off* baseline); *history so far*: the app's row with that history. "
+        "*perfect one-word row (ceiling)*: a row "
+        "holding exactly the next word, the most a row of single words can save: each keyword "
+        "costs one selection, the folders and home trips go. A word "
         "tapped in a folder leaves the folder open (as the communicator does); the message ends "
         "by selecting the first candidate. Issue targets: "
         f">= {100 * TARGET_SELECTIONS:.0f} % fewer selections and "

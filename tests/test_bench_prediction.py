@@ -15,6 +15,7 @@ from bench.prediction import (
     history_of,
     perfect_rows,
     predictor_rows,
+    repeating_user,
     simulate,
 )
 from bench.scanning_cost import SENTENCES, sentence_cost
@@ -88,18 +89,31 @@ def test_a_predictor_that_never_hits_costs_the_same_selections(boards):
 
 def test_the_row_is_scanned_first_so_it_costs_the_rows_below(boards):
     words = "yo querer".split()
-    row = ["pizza"]  # shown, never tapped
+    row = [("pizza",)]  # shown, never tapped
     plain = simulate(boards, words, "es")
     got = simulate(boards, words, "es", lambda prefix, path: row)
     # one more row to pass for each selection of a board cell and for the candidate
     assert got.cost == plain.cost + Cost(0, plain.selections)
 
 
-def test_a_history_of_the_same_messages_predicts_them(boards):
+def test_a_history_of_the_same_messages_completes_them(boards):
     predictor = Predictor(boards, "es", history_of([ES]))
     got = simulate(boards, ES, "es", predictor_rows(predictor, lambda prefix: {}))
-    assert got.from_row == len(ES)  # the first word too: the history's first words
-    assert got.selections == len(ES) + 1
+    assert got.from_row == len(ES)  # the empty strip's row offers the whole message
+    assert (got.selections, got.completions) == (2, 1)  # that tile and the candidate
+
+
+def test_a_completion_is_tapped_only_where_its_words_come_next(boards):
+    words = ["yo", "querer", "ir", "baño", "ahora"]
+    rows = {  # what the row shows after each prefix
+        ("yo",): [("querer", "ir"), ("querer", "ir", "baño"), ("querer", "comer")],
+        ("yo", "querer", "ir", "baño"): [("ahora", "mismo")],  # goes past the message: no
+    }
+    got = simulate(boards, words, "es", lambda prefix, path: rows.get(prefix, []))
+    assert (got.from_row, got.completions) == (3, 1)  # the longest tile that fits
+    # "yo", the tile, "ahora" (on the home board: no folder was opened), the candidate
+    assert (got.selections, got.folders) == (4, 0)
+    assert simulate(boards, words, "es").folders == 1  # "baño" lives in a folder
 
 
 def test_gold_keywords_become_board_taps(boards):
@@ -129,3 +143,17 @@ def test_top_words_skip_the_prefix_and_hits_count_ranks():
     hits.add("pan", ["agua", "pan"])
     hits.add("sol", ["agua", "pan"])
     assert (hits.n, hits.top1, hits.top8) == (3, 1, 2)
+
+
+def test_a_repeating_user_says_old_messages_with_a_history_of_what_came_before():
+    messages = [[f"w{i}", "x"] for i in range(40)]
+    for new in (0.5, 0.25):
+        stream, history, repeats = repeating_user(messages, 7, new)
+        assert len(stream) == len(messages) and all(m in messages for m in stream)
+        said_before = [m in history(i) for i, m in enumerate(stream)]
+        assert repeats == sum(said_before) / len(stream)
+        assert 1 - new - 0.2 < repeats < 1  # mostly as many repeats as asked, never all new
+        assert len(history(0)) == len(messages) and len(history(5)) == len(messages) + 5
+        assert repeating_user(messages, 7, new)[0] == stream  # seeded
+    fewer_new = repeating_user(messages, 7, 0.25)[2]
+    assert fewer_new > repeating_user(messages, 7, 0.5)[2]

@@ -95,12 +95,52 @@ def test_a_message_said_before_is_completed_in_one_tile():
         assert [c.words for c in tile.cells] == [("ir",), ("baño",)]
         assert tile.then[0].board_id != "home"  # "baño" is in a folder: the tile saves the trip
         assert ("ir",) in [t.words for t in row]
-    assert p.completions(("yo", "querer")) == {("ir", "baño"): pytest.approx(4 / 6)}
+    # 6 said, 3 messages: 3 repeats (+1 of 2 assumed) = 1/2; 4 of the 5 "yo querer" went on so
+    assert p.completions(("yo", "querer")) == {("ir", "baño"): pytest.approx(0.5 * 4 / 5)}
     assert p.completions(("yo", "estar")) == {}  # one keyword left: that is a word tile
     assert [t for t in p.rank(("tú",), model) if t.then] == []
     assert [t for t in p.rank(("yo", "querer", "baño"), model) if t.then] == []
     first = p.rank((), {})  # an empty strip: the whole message, beside the first words
     assert ("yo", "querer", "ir", "baño") in [t.words for t in first]
+
+
+def test_a_user_who_never_repeats_a_message_gets_no_completions():
+    """Thirty different messages said once each: the rest of the one that began with the
+    word tapped is a poor guess (the estimated repeat rate is 1/32), so the row keeps the
+    model's likely words; said again and again, it is offered."""
+    boards = load_default_boards("es")
+    home = (boards.root,)
+    words = [w for w in board_vocabulary(boards, "es") if " " not in w][:90]
+    usage = Usage()
+    for a, b, c in zip(words[:30], words[30:60], words[60:], strict=True):
+        usage.add([a, b, c])
+    assert usage.repeat_rate() == pytest.approx(1 / 32)
+    # The model is sure of eight words (none of the history's): 9 % each.
+    model = {w: (0.0 if w in words[70:78] else -10.0) for w in words}
+
+    def completions(p: Predictor) -> list[tuple[str, ...]]:
+        extra = p.extra_selections(boards, home)
+        row = p.rank((words[0],), model, extra, p.scan_costs(home, 3))
+        return [t.words for t in row if t.then]
+
+    predictors = [Predictor(boards, "es", usage, scan=scan) for scan in (None, ScanConfig())]
+    assert [completions(p) for p in predictors] == [[], []]
+    for _ in range(30):
+        usage.add(words[:61:30])  # the first message, again and again
+    assert [completions(p) for p in predictors] == [[(words[30], words[60])]] * 2
+
+
+def test_repeats_count_phrases_with_the_same_keywords_and_their_counts():
+    now = time.time()
+    phrases = [
+        Phrase("Quiero agua.", "es", ("querer", "agua"), now, 3),
+        Phrase("Dame agua.", "es", ("querer", "agua"), now, 1),  # the same message, reworded
+        Phrase("Hola.", "es", ("hola",), now - 365 * 86400, 2),  # old: still the user's habit
+    ]
+    usage = Usage.from_phrases(phrases, "es", now)
+    assert usage.said == {("querer", "agua"): 4, ("hola",): 2}
+    assert usage.repeat_rate() == pytest.approx((6 - 2 + 1) / (6 + 2))
+    assert Usage().repeat_rate() == 0.5
 
 
 def test_completions_take_at_most_two_tiles_for_touch_and_for_switches():
@@ -124,7 +164,8 @@ def test_completions_take_at_most_two_tiles_for_touch_and_for_switches():
         completions = [t.words for t in row if t.then]
         assert len(completions) == MAX_COMPLETIONS and len(row) == ROW_SIZE
         assert set(completions) <= {tuple(r) for r in rests}
-    assert switch.completions(("yo", "querer"))[("ir", "baño")] == pytest.approx(3 / 13)
+    repeats = (12 - 4 + 1) / (12 + 2)  # 12 said, 4 messages: 8 repeats (+1 of 2 assumed)
+    assert switch.completions(("yo", "querer"))[("ir", "baño")] == pytest.approx(repeats * 3 / 12)
 
 
 def test_words_far_from_the_open_board_rank_higher():

@@ -11,10 +11,10 @@ With nothing tapped, the user's most frequent first words, then `FIRST_WORDS`.
 
 A tile can also complete the message: when the strip begins a message the user has spoken
 before, the rest of it ("yo querer" -> "ir baño") is one tile that adds all its keywords, as
-word-prediction AAC apps offer phrase completion. Its probability is the history's (how many
-of the messages that began so went on so, a message never said counting `COMPLETION_PRIOR`),
-at most its first word's; the first word keeps the rest of its probability. At most
-`MAX_COMPLETIONS` such tiles, and only where they save more than the word they displace.
+word-prediction AAC apps offer phrase completion. Its probability: how often the user says a
+message again (`Usage.repeat_rate`, their own habit: a user who never repeats gets none) x
+the share of the messages that began so and went on so; at most its first word's, which
+keeps the rest. At most `MAX_COMPLETIONS` such tiles, where they save more than a word.
 
 Which likely words make the row depends on how the user selects. By touch, every selection
 costs about the same, so a word that takes more selections to reach ranks higher
@@ -45,8 +45,7 @@ HALF_LIFE_DAYS = 30.0
 NAV_WEIGHT = 1.0
 SCAN_CHOICES = 64  # candidates the scanning row is chosen from (the most P x cost)
 MAX_HISTORY_WEIGHT = 0.7  # history's share at most: the model always keeps 0.3
-MAX_COMPLETIONS = 2  # tiles that add the rest of a message said before (the row stays words)
-COMPLETION_PRIOR = 1.0  # weight of "a message never said" against the history's messages
+MAX_COMPLETIONS = 3  # tiles that add the rest of a message said before (the row stays words)
 # What an empty strip offers before the user has a history, with how often each opens a
 # message: the share of the Tatoeba training corpus's keyword lists that start with it (of 92k
 # es / 84k en), querer/want excepted: 0.1 % there, but AAC requests often start with the verb
@@ -109,6 +108,7 @@ class Usage:
     firsts: Counter = field(default_factory=Counter)
     follows: dict[str, Counter] = field(default_factory=dict)
     messages: Counter = field(default_factory=Counter)  # whole keyword lists
+    said: Counter = field(default_factory=Counter)  # times each was said (not faded)
 
     @classmethod
     def from_phrases(cls, phrases: Iterable[Phrase], lang: str, now: float | None = None) -> Usage:
@@ -118,19 +118,28 @@ class Usage:
             if p.lang != lang or not p.keywords:
                 continue
             age_days = max(0.0, now - p.at) / 86400 if p.at else 0.0
-            usage.add(p.keywords, p.count * 0.5 ** (age_days / HALF_LIFE_DAYS))
+            usage.add(p.keywords, p.count * 0.5 ** (age_days / HALF_LIFE_DAYS), p.count)
         return usage
 
-    def add(self, keywords: Sequence[str], weight: float = 1.0) -> None:
+    def add(self, keywords: Sequence[str], weight: float = 1.0, times: int = 1) -> None:
+        """A message said `times` times, weighing `weight` (faded with age) in the counts."""
         words = [w for w in keywords if w]
         if not words:
             return
         self.firsts[words[0]] += weight
         self.messages[tuple(words)] += weight
+        self.said[tuple(words)] += times
         for i, w in enumerate(words):
             self.words[w] += weight
             if i:
                 self.follows.setdefault(words[i - 1], Counter())[w] += weight
+
+    def repeat_rate(self) -> float:
+        """How often a message the user says is one they said before (same keywords): the
+        share of repeats in their history, with one repeat and one new message assumed (a new
+        user's estimate is 1/2, not 0 or 1)."""
+        said = sum(self.said.values())
+        return (said - len(self.said) + 1) / (said + 2)
 
 
 class Predictor:
@@ -200,9 +209,9 @@ class Predictor:
 
     def completions(self, prefix: Sequence[str]) -> dict[tuple[str, ...], float]:
         """The rests (two keywords or more, all on the boards) of the messages said before
-        that begin with `prefix`, each with the history's probability that the message goes
-        on with it: the messages that began so and went on so, over all that began so plus
-        `COMPLETION_PRIOR` for one never said."""
+        that begin with `prefix`, each with the probability that the message goes on with it:
+        that it is a repeat (`Usage.repeat_rate`) x the share of the messages that began so
+        and went on so."""
         start, k = tuple(prefix), len(prefix)
         began = 0.0
         went_on: Counter = Counter()  # each beginning, two keywords or more, of the rests
@@ -216,7 +225,8 @@ class Predictor:
                 went_on[rest[:size]] += weight
             if len(rest) >= 2 and all(w in self.vocabulary for w in rest):
                 rests.add(rest)
-        return {rest: went_on[rest] / (began + COMPLETION_PRIOR) for rest in rests}
+        repeat = self.usage.repeat_rate()
+        return {rest: repeat * went_on[rest] / began for rest in rests}
 
     def rank(
         self,
