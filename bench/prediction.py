@@ -11,9 +11,9 @@
    that completes the message with its next keywords (the longest that fits), any other is
    reached through the boards with the prediction row scanned first. The message ends by
    selecting the first candidate. Rows: the app's for touch and for scanning with no history;
-   with a history of the set's other messages (leave one out: a user some weeks in, no
-   repeats); of a seeded half of the messages (half the messages are repeats: the row can
-   complete them); of the same messages (every message a repeat: an upper bound).
+   with a history of the set's other messages (leave one out: a user some weeks in who never
+   repeats); and the set as said by users who repeat (`repeating_user`: half or a quarter of
+   their messages new), each message with the history of those said before it.
 2. Next-keyword accuracy on the corpus test split: a seeded sample, a random cut, top-1 / top-8
    over the board vocabulary (the row the user sees) and over the split's own vocabulary.
 3. Latency: `predict_next` over the simulated prefixes (the app scores at the tap, during the
