@@ -143,7 +143,7 @@ def test_repeats_count_phrases_with_the_same_keywords_and_their_counts():
     assert Usage().repeat_rate() == 0.5
 
 
-def test_completions_take_at_most_two_tiles_for_touch_and_for_switches():
+def test_completions_take_at_most_max_completions_tiles_for_touch_and_switches():
     """Many rests said often: the row still holds words (at most `MAX_COMPLETIONS` tiles
     complete), and the scanning row weighs a rest by what all its words cost to reach."""
     boards = load_default_boards("es")
