@@ -24,6 +24,7 @@ from app.generation.prompts import PromptStyle
 from app.session.prediction import (
     FIRST_WORDS,
     MAX_COMPLETIONS,
+    MAX_TILE_WORDS,
     ROW_SIZE,
     Predictor,
     Usage,
@@ -102,6 +103,11 @@ def test_a_message_said_before_is_completed_in_one_tile():
     assert [t for t in p.rank(("yo", "querer", "baño"), model) if t.then] == []
     first = p.rank((), {})  # an empty strip: the whole message, beside the first words
     assert ("yo", "querer", "ir", "baño") in [t.words for t in first]
+    for _ in range(4):
+        usage.add(["yo", "querer", "ir", "baño", "ahora", "por favor"])
+    assert set(p.completions(())) >= {("yo", "querer", "ir", "baño")}  # a long one in parts
+    assert max(len(rest) for rest in p.completions(())) == MAX_TILE_WORDS
+    assert ("ahora", "por favor") in p.completions(("yo", "querer", "ir", "baño"))
 
 
 def test_a_user_who_never_repeats_a_message_gets_no_completions():

@@ -46,6 +46,9 @@ NAV_WEIGHT = 1.0
 SCAN_CHOICES = 64  # candidates the scanning row is chosen from (the most P x cost)
 MAX_HISTORY_WEIGHT = 0.7  # history's share at most: the model always keeps 0.3
 MAX_COMPLETIONS = 3  # tiles that add the rest of a message said before (the row stays words)
+# Keywords one completion adds at most: their pictures share one tile side by side, and more
+# would be too small to tell apart; a longer rest is offered in parts.
+MAX_TILE_WORDS = 4
 # What an empty strip offers before the user has a history, with how often each opens a
 # message: the share of the Tatoeba training corpus's keyword lists that start with it (of 92k
 # es / 84k en), querer/want excepted: 0.1 % there, but AAC requests often start with the verb
@@ -208,10 +211,10 @@ class Predictor:
         return ScanCosts({w: r.total for w, r in reach.items()}, tiles)
 
     def completions(self, prefix: Sequence[str]) -> dict[tuple[str, ...], float]:
-        """The rests (two keywords or more, all on the boards) of the messages said before
-        that begin with `prefix`, each with the probability that the message goes on with it:
-        that it is a repeat (`Usage.repeat_rate`) x the share of the messages that began so
-        and went on so."""
+        """The rests (two keywords or more, all on the boards; their first `MAX_TILE_WORDS`)
+        of the messages said before that begin with `prefix`, each with the probability that
+        the message goes on with it: that it is a repeat (`Usage.repeat_rate`) x the share of
+        the messages that began so and went on so."""
         start, k = tuple(prefix), len(prefix)
         began = 0.0
         went_on: Counter = Counter()  # each beginning, two keywords or more, of the rests
@@ -221,8 +224,9 @@ class Predictor:
                 continue
             began += weight
             rest = message[k:]
-            for size in range(2, len(rest) + 1):
+            for size in range(2, min(len(rest), MAX_TILE_WORDS) + 1):
                 went_on[rest[:size]] += weight
+            rest = rest[:MAX_TILE_WORDS]
             if len(rest) >= 2 and all(w in self.vocabulary for w in rest):
                 rests.add(rest)
         repeat = self.usage.repeat_rate()
