@@ -43,7 +43,7 @@ def test_a_completion_tile_pictures_its_words_and_adds_them_all(qtbot, home):
     index = next(i for i, t in enumerate(row.tiles) if t.text() == "ir baño")
     tile, keys = row.tiles[index], row.keys[index]
     assert len(keys) == 2 and "completes" in tile.accessibleDescription()
-    wanted = dict(row.wanted_pictures(w.session.predictions))
+    wanted = dict(row.wanted_pictures())
     assert [wanted[k].label for k in keys] == ["ir", "baño"]  # both pictures are asked for
 
     row.set_picture(keys[1], square("#0000ff"))  # the second arrives first: its place is kept

@@ -88,6 +88,14 @@ class ScanCosts:
 
     words: dict[str, int]
     tiles: tuple[int, ...]
+    far: int = field(init=False)  # what a word no path reaches counts: more than any other
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "far", max(self.words.values(), default=0) + 1)
+
+    def cost(self, words: tuple[str, ...]) -> int:
+        """What a tile's words cost through the boards."""
+        return sum(self.words.get(w, self.far) for w in words)
 
 
 def board_vocabulary(boards: BoardSet, lang: str) -> dict[str, tuple[str, Cell]]:
@@ -299,7 +307,7 @@ def _worth(
     presses + steps for a switch user, selections by touch (far words more, `NAV_WEIGHT`),
     else P x its keywords."""
     if scan is not None:
-        return p * sum(scan.words.get(w, 0) for w in words)
+        return p * scan.cost(words)
     if extra:
         return p * sum(1 + NAV_WEIGHT * extra.get(w, 0) for w in words)
     return p * len(words)
@@ -311,21 +319,17 @@ def _saving_most(items: list[Item], scan: ScanCosts, size: int) -> list[tuple[st
     P(its words come next) x (their cost through the boards - the tile's). The choice is exact
     over the `SCAN_CHOICES` best candidates (dynamic programming over them, likeliest first);
     tiles that would save nothing go to the likeliest words left, after the others."""
-    far = max(scan.words.values(), default=0) + 1  # a word no path reaches
-
-    def cost(words: tuple[str, ...]) -> int:
-        return sum(scan.words.get(w, far) for w in words)
-
     tiles = scan.tiles[:size]
-    pool = sorted(items, key=lambda kv: -kv[1] * cost(kv[0]))[:SCAN_CHOICES]
-    pool.sort(key=lambda kv: (-kv[1], kv[0]))  # likeliest first: the order of the tiles
+    costed = [(words, p, scan.cost(words)) for words, p in items]
+    pool = sorted(costed, key=lambda c: -c[1] * c[2])[:SCAN_CHOICES]
+    pool.sort(key=lambda c: (-c[1], c[0]))  # likeliest first: the order of the tiles
     # best[j]: (saving, tiles' words) with j tiles filled from the candidates seen so far
     best: list[tuple[float, tuple[tuple[str, ...], ...]]] = [(0.0, ())]
     best += [(-math.inf, ())] * len(tiles)
-    for words, p in pool:
+    for words, p, cost in pool:
         for j in range(len(tiles) - 1, -1, -1):
             saving, chosen = best[j]
-            gain = p * (cost(words) - tiles[j])
+            gain = p * (cost - tiles[j])
             if saving > -math.inf and saving + gain > best[j + 1][0]:
                 best[j + 1] = (saving + gain, (*chosen, words))
     chosen = max(best, key=lambda b: b[0])[1]

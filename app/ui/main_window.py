@@ -497,7 +497,7 @@ class MainWindow(QMainWindow):
         row.setVisible(self.settings.predictions and self.session.status.key != "loading")
         if row.show_predictions(self.session.predictions):
             self.access.predictions_rendered()
-            self._request_pictures(row.wanted_pictures(self.session.predictions))
+            self._request_pictures(row.wanted_pictures())
 
     def render_phrases(self) -> None:
         for lst, phrases in (

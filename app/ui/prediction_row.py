@@ -37,6 +37,7 @@ class PredictionRow(QWidget):
             self._grid.setColumnStretch(c, 1)
         self.tiles: list[Tile] = []
         self.keys: list[tuple[str, ...]] = []  # each tile's cells' picture keys, in order
+        self._cells: list[tuple[str, Cell]] = []  # (picture key, cell) of every cell shown
         self._pictures: dict[str, QImage] = {}  # pictures arrived for the tiles shown
         self.capacity = 0
         self.set_rows(ROW_SIZE // COLUMNS)
@@ -56,11 +57,13 @@ class PredictionRow(QWidget):
     def show_predictions(self, predictions: list[PredictedCell]) -> bool:
         """Show these tiles; False when they are the ones already shown (nothing was redone)."""
         shown = predictions[: self.capacity]
-        keys = [tuple(cell_key(c.board_id, c.cell) for c in (p, *p.then)) for p in shown]
+        cells = [[(cell_key(c.board_id, c.cell), c.cell) for c in (p, *p.then)] for p in shown]
+        keys = [tuple(key for key, _ in tile) for tile in cells]
         if keys == self.keys:
             return False
         self._clear()
         self.keys = keys
+        self._cells = [pair for tile in cells for pair in tile]
         for i, p in enumerate(shown):
             label = " ".join(cell.label for cell in p.cells)
             tile = Tile(label, p.cell.background, parent=self)
@@ -72,17 +75,15 @@ class PredictionRow(QWidget):
             self.tiles.append(tile)
         return True
 
-    def wanted_pictures(self, predictions: list[PredictedCell]) -> list[tuple[str, Cell]]:
+    def wanted_pictures(self) -> list[tuple[str, Cell]]:
         """(picture key, cell) for every cell the shown tiles picture."""
-        cells = [c for p in predictions[: len(self.keys)] for c in (p, *p.then)]
-        keys = [k for tile_keys in self.keys for k in tile_keys]
-        return list(zip(keys, (c.cell for c in cells), strict=True))
+        return list(self._cells)
 
     def _clear(self) -> None:
         for tile in self.tiles:
             tile.hide()  # gone from the screen now; Qt frees it later
             tile.deleteLater()
-        self.tiles, self.keys, self._pictures = [], [], {}
+        self.tiles, self.keys, self._cells, self._pictures = [], [], [], {}
 
     def set_picture(self, key: str, picture: Path | str | QImage | None) -> None:
         for tile, keys in zip(self.tiles, self.keys, strict=True):
