@@ -9,10 +9,11 @@
    before each keyword the window shows `Predictor.rank(prefix, model scores)` as its first row;
    a keyword in that row is tapped there (one selection; the board stays open), as is a tile
    that completes the message with its next keywords (the longest that fits), any other is
-   reached through the boards with the prediction row scanned first. The message ends by
-   selecting the first candidate. Rows: the app's for touch and for scanning with no history;
-   with a history of the set's other messages (leave one out: a user some weeks in who never
-   repeats); and the set as said by users who repeat (`repeating_user`: half or a quarter of
+   reached through the boards with the prediction row scanned first, or through a folder tile
+   of the row (a switch user's) where opening that folder there is the cheaper way. The message
+   ends by selecting the first candidate. Rows: the app's for touch and for scanning with no
+   history; with a history of the set's other messages (leave one out: a user some weeks in who
+   never repeats); and the set as said by users who repeat (`repeating_user`: half or a quarter of
    their messages new), each message with the history of those said before it.
 2. Next-keyword accuracy on the corpus test split: a seeded sample, a random cut, top-1 / top-8
    over the board vocabulary (the row the user sees) and over the split's own vocabulary.
@@ -45,7 +46,7 @@ from app.generation import SentenceGenerator
 from app.generation.next_words import NextWordRequest, top_words
 from app.generation.prompts import PromptStyle
 from app.session.prediction import ROW_SIZE, Predictor, Usage, board_vocabulary
-from app.session.reach import ReachPlanner
+from app.session.reach import Reach, ReachPlanner
 from app.session.scanning import Cost, candidate_target, prediction_target, selection_cost
 from bench.latency import machine, pct, prepare_model, record
 from bench.scanning_cost import CONFIG, N_CANDIDATES, SENTENCES, cheapest_word, rows_for
@@ -74,8 +75,6 @@ MERGE_EXAMPLE = {
 
 Prefix = tuple[str, ...]
 Scorer = Callable[[Prefix], dict[str, float]]  # prefix -> {word: score}, as predict_next
-# (prefix, open boards from home) -> the prediction row's tiles (each one's words), best first
-RowSource = Callable[[Prefix, tuple[str, ...]], list[tuple[str, ...]]]
 
 
 # --- 1. the simulated user --------------------------------------------------------------------
@@ -88,6 +87,20 @@ class MessageCost:
     cost: Cost  # one-switch presses and highlight steps
     from_row: int  # keywords tapped in the prediction row
     completions: int  # tiles of several keywords tapped
+    opened: int = 0  # folders opened from the row (a switch user's folder tiles)
+
+
+@dataclass(frozen=True)
+class Opens:
+    """A tile of the row that opens a folder (its breadcrumb) instead of adding words."""
+
+    path: tuple[str, ...]
+
+
+# (prefix, open boards from home) -> the prediction row's tiles (each one's words, or the folder
+# it opens), best first
+Tile = tuple[str, ...] | Opens
+RowSource = Callable[[Prefix, tuple[str, ...]], list[Tile]]
 
 
 _PLANNERS: dict[tuple[int, str], tuple[BoardSet, ReachPlanner]] = {}
@@ -108,15 +121,19 @@ def simulate(
     bench/scanning_cost.sentence_cost's plan)."""
     planner = planner_for(boards, lang)
     path = (boards.root,)
-    total, picks, folders, hits, completions = Cost(0, 0), 0, 0, 0, 0
+    total, picks, folders, hits, completions, opened = Cost(0, 0), 0, 0, 0, 0, 0
     i = 0
     while i < len(words):
         word = words[i]
         n = 0 if i == 0 else N_CANDIDATES  # candidates appear after the first word
         row = rows(tuple(words[:i]), path) if rows is not None else []
-        fits = [j for j, tile in enumerate(row) if tuple(words[i : i + len(tile)]) == tile]
+        fits = [
+            j
+            for j, tile in enumerate(row)
+            if isinstance(tile, tuple) and tile and tuple(words[i : i + len(tile)]) == tile
+        ]
         if fits:  # tapped in the row (the tile adding the most); the open board stays open
-            j = max(fits, key=lambda j: len(row[j]))
+            j = max(fits, key=lambda j: len(row[j]))  # type: ignore[arg-type]
             window = rows_for(boards, path, n, len(row))
             total += selection_cost(window, prediction_target(j), CONFIG)
             picks, hits, completions = (
@@ -128,6 +145,21 @@ def simulate(
             continue
         i += 1
         plan = cheapest_word(planner, path, word, n, len(row))
+        # The row's folder tile that gets there cheapest, if any beats the boards' way.
+        by_row = plan
+        for j, tile in enumerate(row):
+            there = (
+                planner.reach_words(tile.path, n, len(row)).get(word)
+                if isinstance(tile, Opens)
+                else None
+            )
+            if there is not None:
+                window = rows_for(boards, path, n, len(row))
+                via = selection_cost(window, prediction_target(j), CONFIG) + there.cost
+                if via.presses + via.steps < by_row.total:
+                    by_row = Reach(via, there.selections + 1, there.path, there.folders + 1)
+        opened += by_row is not plan
+        plan = by_row
         total, picks, folders, path = (
             total + plan.cost,
             picks + plan.selections,
@@ -138,7 +170,7 @@ def simulate(
     speak = selection_cost(
         rows_for(boards, path, N_CANDIDATES, len(row)), candidate_target(0), CONFIG
     )
-    return MessageCost(picks + 1, folders, total + speak, hits, completions)
+    return MessageCost(picks + 1, folders, total + speak, hits, completions, opened)
 
 
 def perfect_rows(words: Sequence[str]) -> RowSource:
@@ -154,12 +186,13 @@ def predictor_rows(
     scanning config (the words whose tile saves the most), else for touch (words far from the
     open board first). Without: likeliest first."""
 
-    def row(prefix: Prefix, path: tuple[str, ...]) -> list[str]:
+    def row(prefix: Prefix, path: tuple[str, ...]) -> list[Tile]:
         extra = scan = None
         if boards is not None:
             extra = predictor.extra_selections(boards, path)
             scan = predictor.scan_costs(path, N_CANDIDATES if prefix else 0)
-        return [p.words for p in predictor.rank(prefix, scorer(prefix), extra, scan)]
+        ranked = predictor.rank(prefix, scorer(prefix), extra, scan)
+        return [Opens(p.opens) if p.opens else p.words for p in ranked]
 
     return row
 
@@ -257,6 +290,7 @@ class Totals:
     keywords: int = 0
     from_row: int = 0
     completions: int = 0
+    opened: int = 0
 
     def add(self, cost: MessageCost, n_words: int) -> None:
         self.n += 1
@@ -267,6 +301,7 @@ class Totals:
         self.keywords += n_words
         self.from_row += cost.from_row
         self.completions += cost.completions
+        self.opened += cost.opened
 
     def per_message(self, value: int) -> float:
         return value / self.n if self.n else 0.0
@@ -367,18 +402,19 @@ def fewer(off: float, on: float) -> str:
 def simulation_table(results: dict[tuple[str, str], dict[str, Totals]]) -> list[str]:
     lines = [
         "| messages | lang | n | prediction row | selections | folders opened | presses "
-        "| steps | keywords from the row | completions tapped | fewer selections | fewer steps "
-        "| fewer presses+steps |",
-        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| steps | keywords from the row | completions tapped | folder tiles tapped "
+        "| fewer selections | fewer steps | fewer presses+steps |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for (kind, lang), runs in results.items():
         off = runs["off"]
         for name, t in runs.items():
             pm = t.per_message
             row_share = (
-                f"{100 * t.from_row / t.keywords:.0f} % | {pm(t.completions):.2f}"
+                f"{100 * t.from_row / t.keywords:.0f} % | {pm(t.completions):.2f} "
+                f"| {pm(t.opened):.2f}"
                 if name != "off"
-                else "– | –"
+                else "– | – | –"
             )
             sel, steps = pm(t.selections), pm(t.steps)
             both = pm(t.presses + t.steps)
@@ -528,7 +564,9 @@ def run(args: argparse.Namespace) -> str:
         "open board first, judged on selections); as the app ranks it with scanning on (the "
         "words whose tile saves the most presses + steps, judged on steps). A keyword in the "
         "row is tapped there, as is a tile completing the message with its next keywords (from "
-        "the history), any other through the boards. *model + history of the other messages*, "
+        "the history), any other through the boards, or through a folder tile of a switch user's "
+        "row where opening it there is cheaper (*folder tiles tapped*). "
+        "*model + history of the other messages*, "
         "for touch and for scanning: the app's row after the user spoke every other message "
         "of the set once (never this one: a user some weeks in who never repeats). *repeating, "
         "x % new*: the set as said by a user who repeats (2n seeded draws, each a message never "

@@ -10,6 +10,7 @@ from app.session.prediction import FIRST_WORDS, Predictor, Usage, board_vocabula
 from app.session.scanning import Cost
 from bench.prediction import (
     Hits,
+    Opens,
     board_message,
     cut_items,
     history_of,
@@ -157,3 +158,15 @@ def test_a_repeating_user_says_old_messages_with_a_history_of_what_came_before()
         assert repeating_user(messages, 7, new)[0] == stream  # seeded
     fewer_new = repeating_user(messages, 7, 0.25)[2]
     assert fewer_new > repeating_user(messages, 7, 0.5)[2]
+
+
+def test_a_folder_tile_is_opened_only_for_a_word_it_holds(boards):
+    folder = board_vocabulary(boards, "es")["agua"][0]
+    words = ["yo", "querer", "agua"]
+    useless = simulate(boards, words, "es", lambda prefix, path: [("pizza",)])
+    got = simulate(boards, words, "es", lambda prefix, path: [Opens((boards.root, folder))])
+    assert got.opened == 1  # for "agua" only: "yo" and "querer" are on the home board
+    assert (got.selections, got.folders) == (useless.selections, useless.folders)
+    assert got.cost.steps < useless.cost.steps  # the row is scanned first
+    elsewhere = [Opens((boards.root, board_vocabulary(boards, "es")["mamá"][0]))]
+    assert simulate(boards, words, "es", lambda prefix, path: elsewhere) == useless

@@ -260,6 +260,37 @@ def test_for_a_switch_user_the_row_holds_the_words_it_saves_most_on():
     assert first[0].word == "yo"  # a fifth of all messages start with it
 
 
+def spread_over_a_folder(p: Predictor) -> tuple[str, dict[str, float]]:
+    """The drinks folder, and a model that finds every word in it equally likely (more words
+    than the row holds): a user who wants a drink, not one drink above the others."""
+    folder = p.vocabulary["agua"][0]
+    drinks = [w for w, (board_id, _) in p.vocabulary.items() if board_id == folder]
+    assert len(drinks) > ROW_SIZE + 2
+    return folder, {w: -1.0 for w in drinks}
+
+
+def test_for_a_switch_user_a_folder_tile_opens_where_many_likely_words_are():
+    boards = load_default_boards("es")
+    p = Predictor(boards, "es", Usage(), scan=ScanConfig())
+    home = (boards.root,)
+    folder, model = spread_over_a_folder(p)
+    row = p.rank(("yo",), model, scan=p.scan_costs(home, 3))
+    folders = [t for t in row if t.opens]
+    assert len(folders) == 1  # a second folder would hold none of them
+    tile = folders[0]
+    assert tile.opens == (boards.root, folder) and tile.cell.link == folder
+    assert tile.words == () and row[-1] is tile  # the likeliest words keep the first tiles
+    assert all(t.words[0] in model for t in row[:-1])
+    # by touch every selection costs about the same: words only
+    assert not any(t.opens for t in p.rank(("yo",), model, extra=p.extra_selections(boards, home)))
+    # with the folder open, its words are a step or two away: no tile opens it again
+    inside = p.rank(("yo",), model, scan=p.scan_costs((boards.root, folder), 3))
+    assert not any(t.opens == (boards.root, folder) for t in inside)
+    # one likely word is better as a word tile than as its folder
+    one = p.rank(("yo",), {"agua": -1.0}, scan=p.scan_costs(home, 3))
+    assert one[0].word == "agua" and not any(t.opens for t in one)
+
+
 def test_the_session_ranks_for_its_scanning_setting(tmp_path):
     session = make_session(tmp_path)
     boards = session.comm.boards
@@ -320,6 +351,27 @@ def test_a_predicted_tile_adds_its_word_like_its_cell(tmp_path):
     assert session.comm.strip.keywords == ["querer"]
     assert session.comm.board.id == "home"  # no folder was opened
     assert "querer" not in [p.word for p in session.predictions]
+
+
+def test_a_folder_tile_opens_its_folder_from_home_and_adds_nothing(tmp_path):
+    session = make_session(tmp_path, scan_mode="row-column")
+    boards = session.comm.boards
+    session.tap(next(c for _, _, c in boards.board(boards.root).iter_cells() if c.label == "yo"))
+    folder, model = spread_over_a_folder(session.predictor)
+    session._update_predictions(model)
+    index = next(i for i, t in enumerate(session.predictions) if t.opens)
+    changes: list[Change] = []
+    session.subscribe(changes.append)
+    session.tap_prediction(index)
+    assert session.comm.path == [boards.root, folder]
+    assert session.comm.strip.keywords == ["yo"]  # nothing added
+    assert Change.BOARD in changes
+    assert not any(t.opens for t in session.predictions)  # re-ranked for the open folder
+    session.go_back()
+    assert session.comm.path == [boards.root]  # Back goes home
+    # a short screen shows 4 tiles: the row is ranked for those, its folder tile among them
+    session.set_row_size(4)
+    assert len(session.predictions) == 4 and session.predictions[-1].opens
 
 
 def test_a_completion_tile_adds_all_its_words_as_one_change(tmp_path):

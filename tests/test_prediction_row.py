@@ -56,3 +56,22 @@ def test_a_completion_tile_pictures_its_words_and_adds_them_all(qtbot, home):
 
     qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
     assert w.comm.strip.keywords == ["yo", "querer", "ir", "baño"]
+
+
+def test_a_folder_tile_looks_like_a_folder_and_opens_it(qtbot, home):
+    settings = home / "config" / "settings.json"
+    settings.write_text(json.dumps({**json.loads(settings.read_text()), "scan_mode": "row-column"}))
+    w = open_window(qtbot)
+    session = w.session
+    session.add_word("yo")
+    vocabulary = session.predictor.vocabulary
+    folder = vocabulary["agua"][0]
+    session._update_predictions({word: -1.0 for word, (b, _) in vocabulary.items() if b == folder})
+    row = w.prediction_row
+    index = next(i for i, t in enumerate(session.predictions) if t.opens)
+    tile = row.tiles[index]
+    assert tile.text().endswith("▸") and "opens the folder" in tile.accessibleDescription()
+    assert dict(row.wanted_pictures())[row.keys[index][0]].link == folder  # the folder's picture
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+    assert w.comm.path == [w.comm.boards.root, folder]
+    assert w.comm.strip.keywords == ["yo"]

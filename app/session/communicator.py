@@ -4,6 +4,7 @@ decisions the window only renders. Qt-free so tests drive it directly."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from app.boards.model import Action, Board, BoardSet, Category, Cell
@@ -57,6 +58,17 @@ class Communicator:
         else:
             self.path.append(board_id)
         return True
+
+    def open_path(self, path: Sequence[str]) -> bool:
+        """Open a breadcrumb from home (a folder tile of the prediction row); whether the open
+        boards changed (not when a board on it is gone)."""
+        known = self.boards.boards
+        if not path or path[0] != self.boards.root or any(b not in known for b in path):
+            log.warning("No such folder path %r", path)
+            return False
+        changed = list(path) != self.path
+        self.path = list(path)
+        return changed
 
     def go_back(self) -> bool:
         if len(self.path) > 1:

@@ -21,6 +21,11 @@ costs about the same, so a word that takes more selections to reach ranks higher
 (`NAV_WEIGHT`). A switch user pays for every highlight step and press (`ScanCosts`): the row
 holds the words whose tile saves the most on average, P(word) x (its cost through the boards -
 a tile's), likeliest first; a word as cheap to reach on its board as in the row is left out.
+For a switch user a tile can also open one of the home board's folders (`FolderCost`): when
+the likely words are many and spread (food after "yo querer"), one folder tile saves more than
+the word tiles it replaces, since each of those words is then a few steps away instead of a
+trip home and down. The last tiles become folders only where that saves more on average
+(`_with_folders`).
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from app.boards.model import BoardSet, Cell
 from app.core.history import Phrase
@@ -49,6 +56,9 @@ MAX_COMPLETIONS = 3  # tiles that add the rest of a message said before (the row
 # Keywords one completion adds at most: their pictures share one tile side by side, and more
 # would be too small to tell apart; a longer rest is offered in parts.
 MAX_TILE_WORDS = 4
+# Tiles of a switch user's row that may open a folder instead of adding a word (the last ones).
+MAX_FOLDER_TILES = 3
+FOLDER_WORDS = 200  # the likeliest words a folder tile's saving is worked out on
 # What an empty strip offers before the user has a history, with how often each opens a
 # message: the share of the Tatoeba training corpus's keyword lists that start with it (of 92k
 # es / 84k en), querer/want excepted: 0.1 % there, but AAC requests often start with the verb
@@ -65,15 +75,19 @@ FIRST_WORDS: dict[str, dict[str, float]] = {
 @dataclass(frozen=True)
 class PredictedCell:
     """A predicted word and the cell it comes from (tapping it adds it as that cell would);
-    a completion also adds the cells `then`, in order."""
+    a completion also adds the cells `then`, in order. A folder tile (`opens`, the breadcrumb
+    it opens; `cell` is the home board's cell that opens it) adds no word."""
 
     word: str
     board_id: str
     cell: Cell
     then: tuple[PredictedCell, ...] = ()
+    opens: Breadcrumb = ()
 
     @property
     def words(self) -> tuple[str, ...]:
+        if self.opens:
+            return ()
         return (self.word, *(c.word for c in self.then))
 
     @property
@@ -82,12 +96,23 @@ class PredictedCell:
 
 
 @dataclass(frozen=True)
+class FolderCost:
+    """A folder a tile could open (one the home board opens): its breadcrumb, the home cell
+    that opens it, and what each word costs once it is open."""
+
+    path: Breadcrumb
+    cell: Cell
+    words: dict[str, int]
+
+
+@dataclass(frozen=True)
 class ScanCosts:
     """Presses + steps, with the row on screen: to each word through the boards, and to each
-    tile of the row."""
+    tile of the row; `folders`: what a tile opening each home folder would cost words."""
 
     words: dict[str, int]
     tiles: tuple[int, ...]
+    folders: tuple[FolderCost, ...] = ()
     far: int = field(init=False)  # what a word no path reaches counts: more than any other
 
     def __post_init__(self) -> None:
@@ -170,6 +195,12 @@ class Predictor:
         self.usage = usage
         self.size = size
         self.planner = ReachPlanner(boards, lang, scan) if scan is not None else None
+        self.root = boards.root
+        home_folders: dict[str, Cell] = {}
+        for _, _, cell in boards.board(boards.root).iter_cells():
+            if cell.link and cell.link != boards.root and cell.link in boards.boards:
+                home_folders.setdefault(cell.link, cell)
+        self.home_folders = home_folders  # board id -> the home cell that opens it
 
     def request(self, prefix: Sequence[str]) -> NextWordRequest:
         """What the engine scores (an empty prefix is answered from history alone)."""
@@ -216,7 +247,14 @@ class Predictor:
             return None
         reach = self.planner.reach_words(path, n_candidates, self.size)
         tiles = self.planner.tile_costs(path, n_candidates, self.size)
-        return ScanCosts({w: r.total for w, r in reach.items()}, tiles)
+        folders = []
+        for board_id, cell in self.home_folders.items():
+            if board_id == path[-1]:
+                continue  # open already
+            crumb = (self.root, board_id)
+            there = self.planner.reach_words(crumb, n_candidates, self.size)
+            folders.append(FolderCost(crumb, cell, {w: r.total for w, r in there.items()}))
+        return ScanCosts({w: r.total for w, r in reach.items()}, tiles, tuple(folders))
 
     def completions(self, prefix: Sequence[str]) -> dict[tuple[str, ...], float]:
         """The rests (two keywords or more, all on the boards; their first `MAX_TILE_WORDS`)
@@ -287,14 +325,21 @@ class Predictor:
         items = ranked + sorted(completions.items(), key=worth)[:MAX_COMPLETIONS]
         if scan is not None:
             chosen = _saving_most(items, scan, self.size)
+            words_p = {w: p for (w,), p in ranked}
+            entries = _with_folders(chosen, dict(items), words_p, scan, self.size)
         else:
             items.sort(key=worth)
-            chosen = [words for words, _ in items[: self.size]]
-        return [self._tile(words) for words in chosen]
+            entries = [words for words, _ in items[: self.size]]
+        return [
+            self.folder_tile(e) if isinstance(e, FolderCost) else self._tile(e) for e in entries
+        ]
 
     def _tile(self, words: tuple[str, ...]) -> PredictedCell:
         first, *rest = (PredictedCell(w, *self.vocabulary[w]) for w in words)
         return replace(first, then=tuple(rest))
+
+    def folder_tile(self, folder: FolderCost) -> PredictedCell:
+        return PredictedCell(folder.cell.label, self.root, folder.cell, opens=folder.path)
 
 
 Item = tuple[tuple[str, ...], float]  # a tile's words, the probability it is what comes next
@@ -335,6 +380,55 @@ def _saving_most(items: list[Item], scan: ScanCosts, size: int) -> list[tuple[st
     chosen = max(best, key=lambda b: b[0])[1]
     rest = [words for words, _ in items if len(words) == 1 and words not in chosen]
     return [*chosen, *rest][:size]
+
+
+def _with_folders(
+    chosen: list[tuple[str, ...]],
+    tile_p: dict[tuple[str, ...], float],
+    words_p: dict[str, float],
+    scan: ScanCosts,
+    size: int,
+) -> list[tuple[str, ...] | FolderCost]:
+    """The row `_saving_most` chose, with its last k tiles (k <= `MAX_FOLDER_TILES`) opening
+    home folders instead, for the k that saves the most presses + steps on average. A word
+    tile saves P x (its cost - the tile's); a folder tile saves, for each likely word not in a
+    word tile, P x what opening the folder from the row and going on from there costs less than
+    the way through the boards. Folders are taken one by one, each the one that adds most."""
+    tiles = scan.tiles[:size]
+    if not scan.folders or len(tiles) < 2:
+        return list(chosen)
+
+    def word_saving(row: list[tuple[str, ...]]) -> float:
+        return sum(
+            tile_p.get(w, 0.0) * max(0, scan.cost(w) - tiles[j]) for j, w in enumerate(row)
+        )  # a word as cheap on its board is tapped there: its tile costs nothing
+
+    best_k, best_saving = 0, word_saving(chosen)
+    best_picks: list[tuple[str, ...] | FolderCost] = []
+    chosen = chosen[: len(tiles)]
+    for k in range(1, min(MAX_FOLDER_TILES, len(tiles) - 1) + 1):
+        kept = chosen[: min(len(chosen), len(tiles) - k)]  # empty places first
+        in_row = {w for words in kept if len(words) == 1 for w in words}
+        likely = sorted((w for w in words_p if w not in in_row and w in scan.words),
+                        key=lambda w: -words_p[w])[:FOLDER_WORDS]  # fmt: skip
+        if not likely:
+            break
+        p = np.array([words_p[w] for w in likely])
+        now = np.array([scan.words[w] for w in likely], dtype=float)
+        via = np.array([[f.words.get(w, scan.far) for w in likely] for f in scan.folders], float)
+        best_alt = now.copy()
+        picks: list[int] = []
+        for pos in range(len(kept), len(kept) + k):
+            alts = np.minimum(best_alt, tiles[pos] + via)  # each folder at this tile
+            gains = (p * (now - alts)).sum(axis=1)
+            gains[picks] = -math.inf
+            picks.append(int(np.argmax(gains)))
+            best_alt = alts[picks[-1]]
+        saving = word_saving(kept) + float((p * (now - best_alt)).sum())
+        if saving > best_saving + 1e-9:
+            best_k, best_saving = k, saving
+            best_picks = [*kept, *(scan.folders[i] for i in picks)]
+    return best_picks if best_k else list(chosen)
 
 
 def _hops(boards: BoardSet, start: str) -> dict[str, int]:

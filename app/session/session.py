@@ -36,7 +36,7 @@ from app.generation.text import dedupe_key
 from app.session.communicator import Communicator
 from app.session.editing import BoardEditor
 from app.session.engine_worker import EngineWorker
-from app.session.prediction import PredictedCell, Predictor, Usage
+from app.session.prediction import ROW_SIZE, PredictedCell, Predictor, Usage
 from app.session.reach import marker_words
 from app.session.scanning import ScanConfig
 
@@ -146,6 +146,7 @@ class Session:
         self.first_candidate_latency: float | None = None  # last tap -> first candidate
         self.predictions: list[PredictedCell] = []  # the prediction row, likeliest first
         self.prediction_latency: float | None = None  # last tap -> the model's row drawn
+        self.row_size = ROW_SIZE  # tiles the window shows (set_row_size)
         self._predictor: Predictor | None = None  # built on first use, again when data changes
         self._model_scores: dict[str, float] = {}  # the last prediction, re-ranked per board
         self._wanted: NextWordRequest | None = None  # the prediction the strip is waiting for
@@ -279,8 +280,18 @@ class Session:
         if self._predictor is None or self._predictor.lang != self.lang:
             usage = Usage.from_phrases(self.phrases.history, self.lang)
             scan = ScanConfig.from_settings(self.settings)
-            self._predictor = Predictor(self.comm.boards, self.lang, usage, scan=scan)
+            self._predictor = Predictor(
+                self.comm.boards, self.lang, usage, size=self.row_size, scan=scan
+            )
         return self._predictor
+
+    def set_row_size(self, size: int) -> None:
+        """How many tiles the window's prediction row shows (4 on a short screen): the row is
+        ranked for them, so what it saves a switch user is what they see and scan."""
+        if size != self.row_size:
+            self.row_size = size
+            self._forget_predictor()
+            self._update_predictions(self._model_scores)
 
     def _forget_predictor(self) -> None:
         """Boards, scanning or language changed: rebuild the vocabulary, counts and reach
@@ -316,10 +327,16 @@ class Session:
     def tap_prediction(self, index: int) -> None:
         """A predicted tile adds its word as tapping the cell on its own board would; a
         completion adds each of its cells so, as one change of the strip (one request, one
-        prediction) that speaks their words together when tiles speak."""
+        prediction) that speaks their words together when tiles speak. A folder tile opens its
+        folder."""
         if not 0 <= index < len(self.predictions):
             return
         tile = self.predictions[index]
+        if tile.opens:  # a folder tile: the folder opens as from home (Back goes home)
+            if self.comm.open_path(tile.opens):
+                self._changed(Change.BOARD)
+                self._update_predictions(self._model_scores)
+            return
         if not tile.then:
             self.tap(tile.cell)
             return

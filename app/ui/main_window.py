@@ -357,6 +357,7 @@ class MainWindow(QMainWindow):
             return
         avail = screen.availableGeometry()
         self.prediction_row.set_rows(1 if avail.height() < SHORT_SCREEN_PX else 2)
+        self.session.set_row_size(self.prediction_row.capacity)
         self.render_predictions()
         self.setMaximumSize(avail.size())
         self.resize(avail.size())

@@ -5,6 +5,7 @@ and what a tap does. Tiles are made anew only when the words change (as the boar
 render, so the theme styles them the same way); the row keeps its height when it is empty, so
 the panel below it does not jump after each tap. A tile that completes a message shows its
 cells' pictures side by side over their words, so a user who does not read sees what it adds.
+A tile that opens a folder (a switch user's row) looks like that folder's tile on the home board.
 """
 
 from __future__ import annotations
@@ -66,8 +67,10 @@ class PredictionRow(QWidget):
         self._cells = [pair for tile in cells for pair in tile]
         for i, p in enumerate(shown):
             label = " ".join(cell.label for cell in p.cells)
-            tile = Tile(label, p.cell.background, parent=self)
             kind = "completes the message" if p.then else "predicted"
+            if p.opens:  # looks like the board's folders (board_view)
+                label, kind = f"{label} ▸", "opens the folder"
+            tile = Tile(label, p.cell.background, parent=self)
             tile.setAccessibleDescription(f"{label} ({kind})")
             tile.clicked.connect(lambda *_, i=i: self.pressed.emit(i))
             self._grid.addWidget(tile, i // COLUMNS, i % COLUMNS)
