@@ -24,8 +24,8 @@ a tile's), likeliest first; a word as cheap to reach on its board as in the row 
 For a switch user a tile can also open one of the home board's folders (`FolderCost`): when
 the likely words are many and spread (food after "yo querer"), one folder tile saves more than
 the word tiles it replaces, since each of those words is then a few steps away instead of a
-trip home and down. The last tiles become folders only where that saves more on average
-(`_with_folders`).
+trip home and down. A folder tile goes in only where it saves more on average, at the place
+that saves most (`_with_folders`).
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ MAX_COMPLETIONS = 3  # tiles that add the rest of a message said before (the row
 # Keywords one completion adds at most: their pictures share one tile side by side, and more
 # would be too small to tell apart; a longer rest is offered in parts.
 MAX_TILE_WORDS = 4
-# Tiles of a switch user's row that may open a folder instead of adding a word (the last ones).
+# Tiles of a switch user's row that may open a folder instead of adding a word: the row stays
+# mostly words (a folder tile still needs the word found inside).
 MAX_FOLDER_TILES = 3
 FOLDER_WORDS = 200  # the likeliest words a folder tile's saving is worked out on
 # What an empty strip offers before the user has a history, with how often each opens a
@@ -389,46 +390,50 @@ def _with_folders(
     scan: ScanCosts,
     size: int,
 ) -> list[tuple[str, ...] | FolderCost]:
-    """The row `_saving_most` chose, with its last k tiles (k <= `MAX_FOLDER_TILES`) opening
-    home folders instead, for the k that saves the most presses + steps on average. A word
-    tile saves P x (its cost - the tile's); a folder tile saves, for each likely word not in a
-    word tile, P x what opening the folder from the row and going on from there costs less than
-    the way through the boards. Folders are taken one by one, each the one that adds most."""
+    """The row `_saving_most` chose, with up to `MAX_FOLDER_TILES` tiles that open home folders
+    put in where they save the most presses + steps on average. Each of the likeliest words
+    is reached the cheapest way the row offers: through the boards, its own tile, or a folder
+    tile and on from there; a folder goes in (at the place that saves most, pushing the rest
+    along and the last out) only while that saves more, one at a time."""
     tiles = scan.tiles[:size]
+    row: list[tuple[str, ...] | int] = list(chosen[: len(tiles)])  # int: a folder's index
     if not scan.folders or len(tiles) < 2:
         return list(chosen)
+    likely = sorted((w for w in words_p if w in scan.words), key=lambda w: -words_p[w])
+    likely = likely[:FOLDER_WORDS]
+    index = {w: i for i, w in enumerate(likely)}
+    p = np.array([words_p[w] for w in likely])
+    now = np.array([scan.words[w] for w in likely], dtype=float)
+    via = np.array([[f.words.get(w, scan.far) for w in likely] for f in scan.folders], float)
 
-    def word_saving(row: list[tuple[str, ...]]) -> float:
-        return sum(
-            tile_p.get(w, 0.0) * max(0, scan.cost(w) - tiles[j]) for j, w in enumerate(row)
-        )  # a word as cheap on its board is tapped there: its tile costs nothing
+    def saving(entries: list[tuple[str, ...] | int]) -> float:
+        best = now.copy()
+        other = 0.0  # completions, and words past the likeliest: their own tile or nothing
+        for j, entry in enumerate(entries):
+            if isinstance(entry, int):
+                np.minimum(best, tiles[j] + via[entry], out=best)
+            elif len(entry) == 1 and entry[0] in index:
+                i = index[entry[0]]
+                best[i] = min(best[i], tiles[j])
+            else:
+                other += tile_p.get(entry, 0.0) * max(0, scan.cost(entry) - tiles[j])
+        return other + float(p @ (now - best))
 
-    best_k, best_saving = 0, word_saving(chosen)
-    best_picks: list[tuple[str, ...] | FolderCost] = []
-    chosen = chosen[: len(tiles)]
-    for k in range(1, min(MAX_FOLDER_TILES, len(tiles) - 1) + 1):
-        kept = chosen[: min(len(chosen), len(tiles) - k)]  # empty places first
-        in_row = {w for words in kept if len(words) == 1 for w in words}
-        likely = sorted((w for w in words_p if w not in in_row and w in scan.words),
-                        key=lambda w: -words_p[w])[:FOLDER_WORDS]  # fmt: skip
-        if not likely:
+    current = saving(row)
+    for _ in range(MAX_FOLDER_TILES):
+        best_row, best_value = None, current + 1e-9
+        for f in range(len(scan.folders)):
+            if f in row:
+                continue
+            for j in range(min(len(row) + 1, len(tiles))):
+                candidate = [*row[:j], f, *row[j:]][: len(tiles)]
+                value = saving(candidate)
+                if value > best_value:
+                    best_row, best_value = candidate, value
+        if best_row is None:
             break
-        p = np.array([words_p[w] for w in likely])
-        now = np.array([scan.words[w] for w in likely], dtype=float)
-        via = np.array([[f.words.get(w, scan.far) for w in likely] for f in scan.folders], float)
-        best_alt = now.copy()
-        picks: list[int] = []
-        for pos in range(len(kept), len(kept) + k):
-            alts = np.minimum(best_alt, tiles[pos] + via)  # each folder at this tile
-            gains = (p * (now - alts)).sum(axis=1)
-            gains[picks] = -math.inf
-            picks.append(int(np.argmax(gains)))
-            best_alt = alts[picks[-1]]
-        saving = word_saving(kept) + float((p * (now - best_alt)).sum())
-        if saving > best_saving + 1e-9:
-            best_k, best_saving = k, saving
-            best_picks = [*kept, *(scan.folders[i] for i in picks)]
-    return best_picks if best_k else list(chosen)
+        row, current = best_row, best_value
+    return [scan.folders[e] if isinstance(e, int) else e for e in row]
 
 
 def _hops(boards: BoardSet, start: str) -> dict[str, int]:

@@ -189,8 +189,7 @@ class Session:
     def tap(self, cell: Cell) -> None:
         outcome = self.comm.tap(cell)
         if outcome.board_changed:
-            self._changed(Change.BOARD)
-            self._update_predictions(self._model_scores)  # near and far changed
+            self._board_opened()
         if outcome.speak_text:
             self._say(outcome.speak_text, record=False)
         if outcome.speak_sentence:
@@ -229,13 +228,15 @@ class Session:
 
     def go_home(self) -> None:
         if self.comm.go_home():
-            self._changed(Change.BOARD)
-            self._update_predictions(self._model_scores)
+            self._board_opened()
 
     def go_back(self) -> None:
         if self.comm.go_back():
-            self._changed(Change.BOARD)
-            self._update_predictions(self._model_scores)
+            self._board_opened()
+
+    def _board_opened(self) -> None:
+        self._changed(Change.BOARD)
+        self._update_predictions(self._model_scores)  # near and far changed
 
     def _strip_changed(self) -> None:
         self._requested_at = time.perf_counter()
@@ -334,8 +335,7 @@ class Session:
         tile = self.predictions[index]
         if tile.opens:  # a folder tile: the folder opens as from home (Back goes home)
             if self.comm.open_path(tile.opens):
-                self._changed(Change.BOARD)
-                self._update_predictions(self._model_scores)
+                self._board_opened()
             return
         if not tile.then:
             self.tap(tile.cell)
