@@ -22,7 +22,7 @@ costs about the same, so a word that takes more selections to reach ranks higher
 holds the words whose tile saves the most on average, P(word) x (its cost through the boards -
 a tile's), likeliest first; a word as cheap to reach on its board as in the row is left out.
 For a switch user a tile can also open one of the home board's folders (`FolderCost`): when
-the likely words are many and spread (food after "yo querer"), one folder tile saves more than
+the likely words are many and spread (food after "yo querer comer"), one folder tile saves more than
 the word tiles it replaces, since each of those words is then a few steps away instead of a
 trip home and down. A folder tile goes in only where it saves more on average, at the place
 that saves most (`_with_folders`).
