@@ -23,6 +23,7 @@ from app.generation.next_words import NextWordRequest, top_words
 from app.generation.prompts import PromptStyle
 from app.session.prediction import (
     FIRST_WORDS,
+    FOLDER_CHOICES,
     MAX_COMPLETIONS,
     MAX_TILE_WORDS,
     ROW_SIZE,
@@ -354,6 +355,23 @@ def test_a_predicted_tile_adds_its_word_like_its_cell(tmp_path):
     assert session.comm.strip.keywords == ["querer"]
     assert session.comm.board.id == "home"  # no folder was opened
     assert "querer" not in [p.word for p in session.predictions]
+
+
+def test_folder_tiles_choose_among_the_first_home_folders_only():
+    """A home board of many links (imported sets) must not stall the first tap: one reach
+    search per folder."""
+    from app.boards.model import Board, BoardSet
+
+    boards = BoardSet("many", "es", "home")
+    links = [Cell(f"f{i}", f"carpeta {i}", link=f"b{i}") for i in range(FOLDER_CHOICES + 6)]
+    cells: list[Cell | None] = [Cell("yo", "yo"), *links]
+    boards.add_board(Board("home", "home", 6, 6, cells + [None] * (36 - len(cells))))
+    for i in range(FOLDER_CHOICES + 6):
+        boards.add_board(Board(f"b{i}", f"b{i}", 1, 1, [Cell(f"w{i}", f"palabra{i}")]))
+    p = Predictor(boards, "es", Usage(), scan=ScanConfig())
+    assert list(p.home_folders) == [f"b{i}" for i in range(FOLDER_CHOICES)]
+    scan = p.scan_costs(("home",), 0)
+    assert scan is not None and len(scan.folders) == FOLDER_CHOICES
 
 
 def test_a_folder_tile_opens_its_folder_from_home_and_adds_nothing(tmp_path):

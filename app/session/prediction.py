@@ -60,6 +60,10 @@ MAX_TILE_WORDS = 4
 # mostly words (a folder tile still needs the word found inside).
 MAX_FOLDER_TILES = 3
 FOLDER_WORDS = 200  # the likeliest words a folder tile's saving is worked out on
+# Home folders a tile may open, the first on the home board: each costs one reach search per
+# open board (20-70 ms for all of them on the default boards and 80-100-board OBF sets here),
+# so a home board of many links does not stall the first tap.
+FOLDER_CHOICES = 24
 # What an empty strip offers before the user has a history, with how often each opens a
 # message: the share of the Tatoeba training corpus's keyword lists that start with it (of 92k
 # es / 84k en), querer/want excepted: 0.1 % there, but AAC requests often start with the verb
@@ -199,6 +203,8 @@ class Predictor:
         self.root = boards.root
         home_folders: dict[str, Cell] = {}
         for _, _, cell in boards.board(boards.root).iter_cells():
+            if len(home_folders) == FOLDER_CHOICES:
+                break
             if cell.link and cell.link != boards.root and cell.link in boards.boards:
                 home_folders.setdefault(cell.link, cell)
         self.home_folders = home_folders  # board id -> the home cell that opens it
