@@ -133,7 +133,7 @@ def simulate(
             if isinstance(tile, tuple) and tile and tuple(words[i : i + len(tile)]) == tile
         ]
         if fits:  # tapped in the row (the tile adding the most); the open board stays open
-            j = max(fits, key=lambda j: len(row[j]))  # type: ignore[arg-type]
+            j = max(fits, key=lambda j: len(row[j]))
             window = rows_for(boards, path, n, len(row))
             total += selection_cost(window, prediction_target(j), CONFIG)
             picks, hits, completions = (
@@ -148,16 +148,15 @@ def simulate(
         # The row's folder tile that gets there cheapest, if any beats the boards' way.
         by_row = plan
         for j, tile in enumerate(row):
-            there = (
-                planner.reach_words(tile.path, n, len(row)).get(word)
-                if isinstance(tile, Opens)
-                else None
-            )
-            if there is not None:
-                window = rows_for(boards, path, n, len(row))
-                via = selection_cost(window, prediction_target(j), CONFIG) + there.cost
-                if via.presses + via.steps < by_row.total:
-                    by_row = Reach(via, there.selections + 1, there.path, there.folders + 1)
+            if not isinstance(tile, Opens):
+                continue
+            there = planner.reach_words(tile.path, n, len(row)).get(word)
+            if there is None:
+                continue
+            window = rows_for(boards, path, n, len(row))
+            via = selection_cost(window, prediction_target(j), CONFIG) + there.cost
+            if via.presses + via.steps < by_row.total:
+                by_row = Reach(via, there.selections + 1, there.path, there.folders + 1)
         opened += by_row is not plan
         plan = by_row
         total, picks, folders, path = (

@@ -68,6 +68,7 @@ def test_a_folder_tile_looks_like_a_folder_and_opens_it(qtbot, home):
     folder = vocabulary["agua"][0]
     session._update_predictions({word: -1.0 for word, (b, _) in vocabulary.items() if b == folder})
     row = w.prediction_row
+    assert session.row_size == row.capacity  # ranked for the tiles this screen shows
     index = next(i for i, t in enumerate(session.predictions) if t.opens)
     tile = row.tiles[index]
     assert tile.text().endswith("▸") and "opens the folder" in tile.accessibleDescription()
