@@ -200,6 +200,7 @@ class Predictor:
         self.usage = usage
         self.size = size
         self.planner = ReachPlanner(boards, lang, scan) if scan is not None else None
+        self._scan_costs: dict[tuple[Breadcrumb, int], ScanCosts] = {}  # per open board
         self.root = boards.root
         home_folders: dict[str, Cell] = {}
         for _, _, cell in boards.board(boards.root).iter_cells():
@@ -252,6 +253,13 @@ class Predictor:
         breadcrumb), with `n_candidates` sentences on screen; None without scanning."""
         if self.planner is None:
             return None
+        key = (tuple(path), n_candidates)
+        if key not in self._scan_costs:  # the same after every tap on this board
+            self._scan_costs[key] = self._plan_scan_costs(key[0], n_candidates)
+        return self._scan_costs[key]
+
+    def _plan_scan_costs(self, path: Breadcrumb, n_candidates: int) -> ScanCosts:
+        assert self.planner is not None
         reach = self.planner.reach_words(path, n_candidates, self.size)
         tiles = self.planner.tile_costs(path, n_candidates, self.size)
         folders = []
